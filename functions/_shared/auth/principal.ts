@@ -1,0 +1,79 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { utf8Bytes } from "../crypto/encoding.ts";
+
+/** Who is calling, from a verified Supabase access token. */
+export interface Principal {
+  userId: string;
+  tenantId: string;
+  role: string;
+}
+
+/** 401: no usable token. 403: a valid token that may not do this. Messages never include the token. */
+export class AuthError extends Error {
+  override name = "AuthError";
+  constructor(
+    readonly status: 401 | 403,
+    readonly code: "ERR_AUTH_MISSING" | "ERR_AUTH_INVALID" | "ERR_AUTH_CLAIMS" | "ERR_AUTH_FORBIDDEN",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type TokenVerifier = (req: Request) => Promise<Principal>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function principalFrom(payload: JWTPayload): Principal {
+  const appMetadata = (payload.app_metadata ?? {}) as { tenant_id?: unknown; role?: unknown };
+  const tenantId = appMetadata.tenant_id;
+  if (typeof payload.sub !== "string" || typeof tenantId !== "string" || !UUID.test(tenantId)) {
+    throw new AuthError(403, "ERR_AUTH_CLAIMS", "token has no tenant (app_metadata.tenant_id)");
+  }
+  const role = typeof appMetadata.role === "string" ? appMetadata.role : "member";
+  return { userId: payload.sub, tenantId: tenantId.toLowerCase(), role };
+}
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` with jose: HS256 with `SUPABASE_JWT_SECRET`, or, when `supabaseUrl` is
+ * set, asymmetric tokens against the project's JWKS. Returns the caller; throws `AuthError` (401/403).
+ * @example const principal = await createTokenVerifier({ jwtSecret, supabaseUrl })(req);
+ */
+export function createTokenVerifier(options: { jwtSecret: string; supabaseUrl?: string | undefined }): TokenVerifier {
+  const secret = utf8Bytes(options.jwtSecret);
+  const jwks = options.supabaseUrl
+    ? createRemoteJWKSet(new URL(`${options.supabaseUrl}/auth/v1/.well-known/jwks.json`))
+    : undefined;
+
+  return async (req) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+    if (!match) throw new AuthError(401, "ERR_AUTH_MISSING", "missing bearer token");
+    const token = match[1]!;
+    let payload: JWTPayload;
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === "HS256") {
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] }));
+      } else if (jwks) {
+        ({ payload } = await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] }));
+      } else {
+        throw new AuthError(401, "ERR_AUTH_INVALID", "token algorithm not accepted");
+      }
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      const reason = error instanceof joseErrors.JWTExpired ? "token expired" : "invalid token";
+      throw new AuthError(401, "ERR_AUTH_INVALID", reason);
+    }
+    return principalFrom(payload);
+  };
+}
+
+/**
+ * The caller, who must be an admin of a tenant; a signed-in non-admin gets 403.
+ * @example const admin = await requireAdmin(ctx.verifyToken, req);
+ */
+export async function requireAdmin(verify: TokenVerifier, req: Request): Promise<Principal> {
+  const principal = await verify(req);
+  if (principal.role !== "admin") throw new AuthError(403, "ERR_AUTH_FORBIDDEN", "admin role required");
+  return principal;
+}

@@ -1,0 +1,95 @@
+import { importEncryptionKey, parseKeyMaterial, type EncryptionKey } from "./crypto/encryption-key.ts";
+
+/** Everything a function reads from its environment, parsed once per cold start. */
+export interface Config {
+  /** Absent in local dev, where the embedded PGlite is used instead. */
+  databaseUrl: string | undefined;
+  encryptionKey: EncryptionKey;
+  /** Older keys still accepted for decryption while `ENCRYPTION_KEY` rotates. */
+  previousEncryptionKeys: EncryptionKey[];
+  supabaseJwtSecret: string;
+  supabaseUrl: string | undefined;
+  appUrl: string;
+  providerBases: {
+    stripeApi: string | undefined;
+    docusignOauth: string | undefined;
+    docusignApi: string | undefined;
+    zoomOauth: string | undefined;
+    zoomApi: string | undefined;
+    sendgridApi: string | undefined;
+  };
+}
+
+/** A variable that is missing or malformed; the message names it and never echoes its value. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function required(env: Env, name: string): string {
+  const value = optional(env, name);
+  if (!value) throw new ConfigError(name, "is not set");
+  return value;
+}
+
+function optionalUrl(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value)) throw new ConfigError(name, "is not a valid URL");
+  return value.replace(/\/+$/, "");
+}
+
+async function encryptionKey(name: string, value: string): Promise<EncryptionKey> {
+  const material = parseKeyMaterial(value);
+  if (!material) throw new ConfigError(name, "must be 64 hex characters, base64 of 32 bytes, or a 32-character string");
+  return importEncryptionKey(material);
+}
+
+/**
+ * Parses the environment into a `Config`, failing with the first variable that is missing or malformed.
+ * Runtimes call it once per cold start with `process.env` or `Deno.env.toObject()`; handlers never read env.
+ * @example const config = await loadConfig(process.env);
+ */
+export async function loadConfig(env: Env): Promise<Config> {
+  const current = await encryptionKey("ENCRYPTION_KEY", required(env, "ENCRYPTION_KEY"));
+  const previous = await Promise.all(
+    (optional(env, "ENCRYPTION_KEYS_OLD") ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((k) => encryptionKey("ENCRYPTION_KEYS_OLD", k)),
+  );
+  const supabaseJwtSecret = required(env, "SUPABASE_JWT_SECRET");
+  if (supabaseJwtSecret.length < 32) throw new ConfigError("SUPABASE_JWT_SECRET", "must be at least 32 characters");
+
+  const databaseUrl = optional(env, "DATABASE_URL");
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL", "must be a postgres:// or postgresql:// URL");
+  }
+
+  return {
+    databaseUrl,
+    encryptionKey: current,
+    previousEncryptionKeys: previous,
+    supabaseJwtSecret,
+    supabaseUrl: optionalUrl(env, "SUPABASE_URL"),
+    appUrl: optionalUrl(env, "APP_URL") ?? "http://localhost:3000",
+    providerBases: {
+      stripeApi: optionalUrl(env, "STRIPE_API_BASE"),
+      docusignOauth: optionalUrl(env, "DOCUSIGN_OAUTH_BASE"),
+      docusignApi: optionalUrl(env, "DOCUSIGN_API_BASE"),
+      zoomOauth: optionalUrl(env, "ZOOM_OAUTH_BASE"),
+      zoomApi: optionalUrl(env, "ZOOM_API_BASE"),
+      sendgridApi: optionalUrl(env, "SENDGRID_API_BASE"),
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { TokenVerifier } from "./auth/principal.ts";
+import { createTokenVerifier } from "./auth/principal.ts";
+import type { Config } from "./config.ts";
+import { createCredentialVault, type CredentialVault } from "./crypto/vault.ts";
+import type { Db } from "./db/port.ts";
+import { createLogger, type Logger } from "./http/logger.ts";
+import { createIntegrationCache, type IntegrationCache } from "./integrations/cache.ts";
+
+/** What a function needs, built once per cold start and shared by every request it serves. */
+export interface Services {
+  config: Config;
+  db: Db;
+  vault: CredentialVault;
+  verifyToken: TokenVerifier;
+  /** Milliseconds since the epoch; injected so tests can move the clock. */
+  now: () => number;
+  /** Outbound HTTP (provider APIs); injected so tests and runtimes choose it. */
+  fetch: typeof fetch;
+  log: Logger;
+  /** Decrypted integrations reused for a few seconds by webhook functions (see IntegrationCache). */
+  integrationCache: IntegrationCache;
+}
+
+/** Per request: the services plus the route's path parameters, the request id and a logger carrying it. */
+export interface Context extends Services {
+  params: Readonly<Record<string, string | undefined>>;
+  requestId: string;
+}
+
+/** Every function is one of these: Web-standard in, Web-standard out, no runtime globals. */
+export type Handler = (req: Request, ctx: Context) => Promise<Response>;
+
+/**
+ * Builds the services for a cold start from parsed config and a Db.
+ * @example const services = createServices(await loadConfig(process.env), createPostgresDb(url));
+ */
+export function createServices(config: Config, db: Db, overrides: Partial<Services> = {}): Services {
+  const now = overrides.now ?? (() => Date.now());
+  return {
+    config,
+    db,
+    vault: createCredentialVault(config.encryptionKey, config.previousEncryptionKeys),
+    verifyToken: createTokenVerifier({ jwtSecret: config.supabaseJwtSecret, supabaseUrl: config.supabaseUrl }),
+    now,
+    fetch: globalThis.fetch.bind(globalThis),
+    log: createLogger(),
+    integrationCache: createIntegrationCache(5_000, now),
+    ...overrides,
+  };
+}

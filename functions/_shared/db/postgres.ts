@@ -1,0 +1,74 @@
+import postgres from "postgres";
+import { DbUnavailableError, isUnavailableError, type Db, type DbPool, type Row } from "./port.ts";
+
+export interface PostgresOptions {
+  /** Pool size; keep small on Lambda/edge, where each instance has its own pool. */
+  max?: number;
+  /**
+   * Named prepared statements. Off for transaction-mode poolers (Supabase's pooler on :6543, PgBouncer),
+   * which cannot keep them; on for direct connections, where they save a parse per query.
+   */
+  prepare?: boolean;
+}
+
+function wrapError(error: unknown): unknown {
+  return isUnavailableError(error)
+    ? new DbUnavailableError(`database unavailable: ${(error as { code: string }).code}`, { cause: error })
+    : error;
+}
+
+function usesTransactionPooler(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.port === "6543" || parsed.searchParams.get("pgbouncer") === "true";
+}
+
+function adapt(sql: postgres.Sql | postgres.TransactionSql, prepare: boolean): Db {
+  const db: Db = {
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
+      try {
+        return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare })) as unknown as T[];
+      } catch (error) {
+        throw wrapError(error);
+      }
+    },
+    async transaction(work) {
+      if ("savepoint" in sql) return work(db);
+      try {
+        return (await (sql as postgres.Sql).begin((tx) => work(adapt(tx, prepare)))) as Awaited<ReturnType<typeof work>>;
+      } catch (error) {
+        throw wrapError(error);
+      }
+    },
+    async execScript(script) {
+      try {
+        await sql.unsafe(script).simple();
+      } catch (error) {
+        throw wrapError(error);
+      }
+    },
+  };
+  return db;
+}
+
+/**
+ * A Db on a real PostgreSQL through postgres.js (the driver that also runs on Deno and Lambda).
+ * @example const db = createPostgresDb(config.databaseUrl, { max: 4 });
+ */
+export function createPostgresDb(url: string, options: PostgresOptions = {}): DbPool {
+  const prepare = options.prepare ?? !usesTransactionPooler(url);
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    prepare,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => {},
+    // int8 (counts, minor-unit amounts) as numbers: they stay far below 2^53 here.
+    types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    connection: { application_name: "ips-integrations" },
+  });
+  return {
+    ...adapt(sql, prepare),
+    kind: "postgres",
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/** The four integrations a tenant can configure; also the webhook `source` names. */
+export const INTEGRATION_KEYS = ["stripe", "docusign", "zoom", "sendgrid"] as const;
+export type IntegrationKey = (typeof INTEGRATION_KEYS)[number];
+
+export function isIntegrationKey(value: string): value is IntegrationKey {
+  return (INTEGRATION_KEYS as readonly string[]).includes(value);
+}
+
+// Secrets are trimmed: a pasted trailing newline otherwise fails every signature check silently.
+const secret = (pattern?: RegExp, hint?: string) => {
+  const base = z.string().trim().min(1, "must not be empty").max(10_000);
+  return pattern ? base.regex(pattern, hint) : base;
+};
+const pem = secret(/-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----/, "must be a PEM private key");
+
+/** Per integration: its credential fields (all secret, always masked on read), settings, and what enabling needs. */
+export const CATALOG = {
+  stripe: {
+    credentials: z.strictObject({
+      secretKey: secret(/^(sk|rk)_(test|live)_\w+$/, "must start with sk_test_, sk_live_, rk_test_ or rk_live_"),
+      publishableKey: secret(/^pk_(test|live)_\w+$/, "must start with pk_test_ or pk_live_"),
+      webhookSecret: secret(/^whsec_\S+$/, "must start with whsec_"),
+    }),
+    settings: z.strictObject({
+      currency: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, "must be a 3-letter ISO currency code").default("usd"),
+      enrollmentFeeAmount: z.number().int("must be whole minor units (cents)").nonnegative().max(99_999_999).optional(),
+      tuitionPriceId: z.string().trim().regex(/^price_\w+$/, "must start with price_").optional(),
+    }),
+    requiredToEnable: ["webhookSecret"],
+  },
+  docusign: {
+    credentials: z.strictObject({
+      integrationKey: secret(),
+      userId: secret(),
+      accountId: secret(),
+      rsaPrivateKey: pem,
+      hmacKeys: z.array(secret()).min(1).max(10),
+    }),
+    settings: z.strictObject({
+      environment: z.enum(["demo", "production"]).default("demo"),
+      templateId: z.string().trim().min(1).optional(),
+    }),
+    requiredToEnable: ["integrationKey", "userId", "rsaPrivateKey", "hmacKeys"],
+  },
+  zoom: {
+    credentials: z.strictObject({
+      accountId: secret(),
+      clientId: secret(),
+      clientSecret: secret(),
+      webhookSecretToken: secret(),
+      sdkKey: secret(),
+      sdkSecret: secret(),
+    }),
+    settings: z.strictObject({
+      autoRecording: z.enum(["none", "local", "cloud"]).default("none"),
+    }),
+    requiredToEnable: ["webhookSecretToken"],
+  },
+  sendgrid: {
+    credentials: z.strictObject({
+      apiKey: secret(/^SG\.\S+$/, "must start with SG."),
+      eventWebhookPublicKey: secret(/^[A-Za-z0-9+/=\s]+$/, "must be the base64 public key SendGrid shows"),
+    }),
+    settings: z.strictObject({
+      fromEmail: z.email().optional(),
+      fromName: z.string().trim().max(200).optional(),
+      sandboxMode: z.boolean().default(false),
+      openTracking: z.boolean().default(true),
+      clickTracking: z.boolean().default(true),
+      templates: z.record(
+        z.enum(["welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing"]),
+        z.string().trim().regex(/^d-[0-9a-f]+$/i, "must be a dynamic template id (d-…)"),
+      ).optional(),
+    }),
+    requiredToEnable: ["eventWebhookPublicKey"],
+  },
+} as const satisfies Record<IntegrationKey, {
+  credentials: z.ZodObject;
+  settings: z.ZodObject;
+  requiredToEnable: readonly string[];
+}>;
+
+export type Credentials<K extends IntegrationKey> = Partial<z.infer<(typeof CATALOG)[K]["credentials"]>>;
+export type Settings<K extends IntegrationKey> = z.infer<(typeof CATALOG)[K]["settings"]>;

@@ -1,0 +1,121 @@
+import type { Context, Handler } from "../context.ts";
+import { DbUnavailableError } from "../db/port.ts";
+import { PayloadTooLargeError, readBodyWithLimit } from "../http/body-limit.ts";
+import { json, problem } from "../http/responses.ts";
+import { isUuid } from "../http/uuid.ts";
+import type { IntegrationKey } from "../integrations/catalog.ts";
+import { findSoleEnabledTenant, loadIntegration, type Integration } from "../integrations/store.ts";
+import { WebhookVerificationError } from "../verify/errors.ts";
+import { recordAndApply, type ApplyEvent, type IncomingEvent } from "./record-event.ts";
+import { recordSignatureFailure } from "./signature-failures.ts";
+
+/** What makes one provider's webhook function: how to verify its requests and how to apply its events. */
+export interface WebhookSpec {
+  /** Function slug, for logs. */
+  fn: string;
+  source: IntegrationKey;
+  /** The secrets this tenant's requests are verified with; none means webhooks are not configured. */
+  secretsOf(credentials: Record<string, unknown>): string[];
+  /** Verifies the raw request and returns its events (one, or several for batching providers). */
+  verify(input: { body: Uint8Array; headers: Headers; secrets: string[]; nowSeconds: number }): Promise<IncomingEvent[]>;
+  apply: ApplyEvent;
+}
+
+const RETRY_AFTER_SECONDS = "30";
+
+async function resolveTenantId(ctx: Context, source: IntegrationKey): Promise<string | undefined> {
+  const fromPath = ctx.params.tenantId;
+  if (fromPath !== undefined) return isUuid(fromPath) ? fromPath.toLowerCase() : undefined;
+  return findSoleEnabledTenant(ctx.db, source);
+}
+
+function loadTarget(ctx: Context, tenantId: string, source: IntegrationKey, fresh = false) {
+  return ctx.integrationCache.get(tenantId, source, () => loadIntegration(ctx.db, ctx.vault, tenantId, source), { fresh });
+}
+
+/**
+ * A webhook function following DESIGN.md "Webhook semantics": raw body (≤ 1 MiB), signature verified with
+ * the tenant's secret (401 and a recorded failure otherwise), each event stored once and applied in the
+ * same transaction, 2xx once stored, 503 when the database is unreachable so the provider retries.
+ * @example export const handler = createWebhookHandler({ fn: "stripe-webhook", source: "stripe", ... });
+ */
+export function createWebhookHandler(spec: WebhookSpec): Handler {
+  return async (req, ctx) => {
+    const log = ctx.log.child({ fn: spec.fn, source: spec.source, requestId: ctx.requestId });
+    let tenantId: string | undefined;
+    try {
+      const body = await readBodyWithLimit(req);
+      tenantId = await resolveTenantId(ctx, spec.source);
+      let integration: Integration | undefined = tenantId ? await loadTarget(ctx, tenantId, spec.source) : undefined;
+      if (!tenantId || !integration || spec.secretsOf(integration.credentials).length === 0) {
+        return problem({ status: 404, title: "Unknown webhook endpoint", detail: `no ${spec.source} webhook is configured here` });
+      }
+
+      const nowSeconds = Math.floor(ctx.now() / 1000);
+      const verify = (target: Integration) =>
+        spec.verify({ body, headers: req.headers, secrets: spec.secretsOf(target.credentials), nowSeconds });
+      let events: IncomingEvent[];
+      try {
+        events = await verify(integration);
+      } catch (error) {
+        if (!(error instanceof WebhookVerificationError)) throw error;
+        if (error.code === "ERR_WEBHOOK_SIGNATURE") {
+          // The cached secret may have just been rotated by an admin: check once more against the stored one.
+          integration = (await loadTarget(ctx, tenantId, spec.source, true)) ?? integration;
+          const target = integration;
+          events = await verify(target).catch((retryError: unknown) => {
+            throw retryError instanceof WebhookVerificationError ? retryError : error;
+          });
+        } else {
+          throw error;
+        }
+      }
+
+      if (!integration.enabled) {
+        return problem({ status: 403, title: "Integration disabled", detail: `${spec.source} is disabled for this tenant`, code: "ERR_INTEGRATION_DISABLED" });
+      }
+
+      let failed = 0;
+      let duplicates = 0;
+      for (const event of events) {
+        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.apply);
+        if (outcome === "failed") failed++;
+        if (outcome === "duplicate") duplicates++;
+        const line = { tenantId, eventId: event.externalId, eventType: event.eventType, outcome };
+        if (outcome === "failed") log.warn("event stored as failed; the retry job will re-apply it", line);
+        else log.info("event stored", line);
+      }
+      return json({ received: events.length, duplicates, failed });
+    } catch (error) {
+      return errorResponse(error, { ctx, spec, log, tenantId });
+    }
+  };
+}
+
+async function errorResponse(
+  error: unknown,
+  { ctx, spec, log, tenantId }: { ctx: Context; spec: WebhookSpec; log: Context["log"]; tenantId: string | undefined },
+): Promise<Response> {
+  if (error instanceof PayloadTooLargeError) {
+    return problem({ status: 413, title: "Payload too large", detail: error.message });
+  }
+  if (error instanceof WebhookVerificationError) {
+    if (error.code === "ERR_WEBHOOK_PAYLOAD") {
+      return problem({ status: 400, title: "Malformed event", detail: error.message, code: error.code });
+    }
+    log.warn("signature verification failed", { tenantId, code: error.code });
+    if (tenantId) await recordSignatureFailure(ctx.db, log, { tenantId, source: spec.source, reason: error.code });
+    return problem({ status: 401, title: "Signature verification failed", detail: error.message, code: error.code });
+  }
+  if (error instanceof DbUnavailableError) {
+    log.error("database unavailable; asking the provider to retry", { code: "ERR_DB_UNAVAILABLE" });
+    return problem({
+      status: 503, title: "Temporarily unavailable", detail: "try again later", code: "ERR_DB_UNAVAILABLE",
+      headers: { "retry-after": RETRY_AFTER_SECONDS },
+    });
+  }
+  // Name and code only: messages of unexpected errors may quote data we must not log.
+  const { name, code } = (error ?? {}) as { name?: string; code?: unknown };
+  log.error("unexpected error", { tenantId, error: name ?? "unknown", code: typeof code === "string" ? code : undefined });
+  return problem({ status: 500, title: "Internal error", detail: "the error was logged with this request's id" });
+}

@@ -1,0 +1,38 @@
+import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
+import { upsertPayment, applyRefundTotal } from "../store/payments.ts";
+import { upsertRefund } from "../store/refunds.ts";
+import type { StripeEventHandler } from "./types.ts";
+
+/**
+ * `charge.refunded` carries the charge's cumulative `amount_refunded`: it raises the payment's total
+ * (never lowers it). A payment not seen yet is created from the charge, so the refund is not lost.
+ */
+export const onChargeRefunded: StripeEventHandler = async (tx, tenantId, event) => {
+  const charge = event.data.object;
+  const paymentIntent = idOf(charge.payment_intent);
+  if (!paymentIntent) return; // A charge without an intent was not made by our Checkout.
+  const currency = stringOf(charge.currency) ?? "usd";
+  await upsertPayment(tx, {
+    tenantId,
+    enrollmentId: null,
+    kind: "other",
+    paymentIntent,
+    customer: idOf(charge.customer),
+    amount: integerOf(charge.amount) ?? 0,
+    currency,
+    status: "succeeded",
+    eventCreated: event.created,
+  });
+  // When the API version includes the refunds list, keep each refund too.
+  const refunds = objectOf(charge.refunds).data;
+  for (const refund of Array.isArray(refunds) ? refunds : []) {
+    const r = objectOf(refund);
+    const refundId = idOf(r.id);
+    if (!refundId) continue;
+    await upsertRefund(tx, {
+      tenantId, refundId, paymentIntent, amount: integerOf(r.amount) ?? 0, currency,
+      status: stringOf(r.status) ?? "pending", reason: stringOf(r.reason), eventCreated: event.created,
+    });
+  }
+  await applyRefundTotal(tx, tenantId, paymentIntent, integerOf(charge.amount_refunded) ?? 0);
+};

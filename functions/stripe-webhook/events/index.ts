@@ -1,0 +1,28 @@
+import type { StripeEventHandler } from "./types.ts";
+import { onChargeRefunded } from "./charge-refunded.ts";
+import { onCheckoutSession } from "./checkout-session.ts";
+import { onInvoice } from "./invoice.ts";
+import { onPaymentIntent } from "./payment-intent.ts";
+import { onRefund } from "./refund.ts";
+import { onSubscription } from "./subscription.ts";
+
+/** The Stripe events we act on. Any other type is stored and acknowledged, never rejected. */
+export const STRIPE_EVENT_HANDLERS: Readonly<Record<string, StripeEventHandler>> = {
+  "payment_intent.succeeded": onPaymentIntent,
+  "payment_intent.payment_failed": onPaymentIntent,
+  "payment_intent.processing": onPaymentIntent,
+  "payment_intent.canceled": onPaymentIntent,
+  "charge.refunded": onChargeRefunded,
+  "refund.created": onRefund,
+  "refund.updated": onRefund,
+  "refund.failed": onRefund,
+  "charge.refund.updated": onRefund,
+  "checkout.session.completed": onCheckoutSession,
+  "checkout.session.async_payment_succeeded": onCheckoutSession,
+  "checkout.session.async_payment_failed": onCheckoutSession,
+  "invoice.paid": onInvoice,
+  "invoice.payment_failed": onInvoice,
+  "customer.subscription.created": onSubscription,
+  "customer.subscription.updated": onSubscription,
+  "customer.subscription.deleted": onSubscription,
+};

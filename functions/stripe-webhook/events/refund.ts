@@ -1,0 +1,23 @@
+import { idOf, integerOf, stringOf } from "../fields.ts";
+import { applyRefundTotal } from "../store/payments.ts";
+import { upsertRefund } from "../store/refunds.ts";
+import type { StripeEventHandler } from "./types.ts";
+
+/** `refund.created|updated|failed` (and `charge.refund.updated`) → `refunds`, then the payment's total. */
+export const onRefund: StripeEventHandler = async (tx, tenantId, event) => {
+  const refund = event.data.object;
+  const refundId = idOf(refund.id);
+  if (!refundId) return;
+  const paymentIntent = idOf(refund.payment_intent);
+  await upsertRefund(tx, {
+    tenantId,
+    refundId,
+    paymentIntent,
+    amount: integerOf(refund.amount) ?? 0,
+    currency: stringOf(refund.currency) ?? "usd",
+    status: stringOf(refund.status) ?? "pending",
+    reason: stringOf(refund.reason),
+    eventCreated: event.created,
+  });
+  if (paymentIntent) await applyRefundTotal(tx, tenantId, paymentIntent, 0);
+};

@@ -1,0 +1,25 @@
+// stripe-webhook: POST /api/webhooks/stripe/{tenantId}
+// Verifies Stripe-Signature on the raw body with the tenant's endpoint secret, stores each event once
+// (keyed by event.id) and applies it through STRIPE_EVENT_HANDLERS in the same transaction.
+// The Stripe SDK is deliberately not imported here: verification is ours, on WebCrypto, so this
+// function bundles small and runs the same on Lambda and Deno.
+import type { StripeEvent } from "../_shared/verify/stripe.ts";
+import { verifyStripe } from "../_shared/verify/stripe.ts";
+import { createWebhookHandler } from "../_shared/webhooks/webhook-handler.ts";
+import { STRIPE_EVENT_HANDLERS } from "./events/index.ts";
+
+export const handler = createWebhookHandler({
+  fn: "stripe-webhook",
+  source: "stripe",
+
+  secretsOf: (credentials) => (typeof credentials.webhookSecret === "string" ? [credentials.webhookSecret] : []),
+
+  async verify({ body, headers, secrets, nowSeconds }) {
+    const event = await verifyStripe({ payload: body, header: headers.get("stripe-signature"), secrets, nowSeconds });
+    return [{ externalId: event.id, eventType: event.type, payload: event }];
+  },
+
+  async apply(tx, tenantId, event) {
+    await STRIPE_EVENT_HANDLERS[event.eventType]?.(tx, tenantId, event.payload as StripeEvent);
+  },
+});

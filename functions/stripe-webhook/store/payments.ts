@@ -1,0 +1,98 @@
+import type { Db } from "../../_shared/db/port.ts";
+import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./payment-status.ts";
+
+export interface PaymentUpsert {
+  tenantId: string;
+  enrollmentId: string | null;
+  /** Links a tuition invoice to the enrollment of its subscription when the invoice itself does not say. */
+  subscriptionId?: string | null;
+  kind: "enrollment_fee" | "tuition" | "other";
+  paymentIntent: string | null;
+  invoice?: string | null;
+  checkoutSession?: string | null;
+  customer: string | null;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  failureReason?: string | null;
+  /** `event.created` (seconds) of the event that says this. */
+  eventCreated: number;
+}
+
+// Shared by both conflict targets below. Status moves only forward: (rank, event time) must not go back.
+// Links (enrollment, invoice, session, customer) are filled in whenever they become known.
+const upsertSql = (conflictColumn: "stripe_payment_intent" | "stripe_invoice") => `
+  insert into payments (tenant_id, enrollment_id, kind, stripe_payment_intent, stripe_invoice, stripe_checkout_session,
+                        stripe_customer, amount, currency, status, status_rank, failure_reason, source_event_created,
+                        amount_refunded)
+  select $1,
+         coalesce((select id from enrollments where tenant_id = $1 and id = $2::uuid),
+                  (select enrollment_id from subscriptions where tenant_id = $1 and stripe_subscription_id = $14)),
+         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_timestamp($13),
+         -- Refunds that arrived before the payment itself still count.
+         (select coalesce(sum(amount), 0) from refunds
+           where tenant_id = $1 and stripe_payment_intent = $4 and status = 'succeeded')
+  on conflict (tenant_id, ${conflictColumn}) do update set
+    enrollment_id = coalesce(payments.enrollment_id, excluded.enrollment_id),
+    kind = case when payments.kind = 'other' then excluded.kind else payments.kind end,
+    stripe_payment_intent = coalesce(payments.stripe_payment_intent, excluded.stripe_payment_intent),
+    stripe_invoice = coalesce(payments.stripe_invoice, excluded.stripe_invoice),
+    stripe_checkout_session = coalesce(payments.stripe_checkout_session, excluded.stripe_checkout_session),
+    stripe_customer = coalesce(payments.stripe_customer, excluded.stripe_customer),
+    amount = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
+                  then excluded.amount else payments.amount end,
+    status = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
+                  then excluded.status else payments.status end,
+    failure_reason = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
+                  then excluded.failure_reason else payments.failure_reason end,
+    status_rank = greatest(payments.status_rank, excluded.status_rank),
+    source_event_created = greatest(payments.source_event_created, excluded.source_event_created),
+    updated_at = now()
+  returning amount_refunded`;
+
+const UPSERT_BY_INTENT = upsertSql("stripe_payment_intent");
+const UPSERT_BY_INVOICE = upsertSql("stripe_invoice");
+
+/**
+ * Creates or advances the payment for a PaymentIntent (or, for invoices without one, for the invoice).
+ * @example await upsertPayment(tx, { tenantId, paymentIntent: pi.id, status: "succeeded", ... });
+ */
+export async function upsertPayment(tx: Db, p: PaymentUpsert): Promise<void> {
+  if (!p.paymentIntent && !p.invoice) return;
+  const sql = p.paymentIntent ? UPSERT_BY_INTENT : UPSERT_BY_INVOICE;
+  const [row] = await tx.query<{ amount_refunded: number }>(sql, [
+    p.tenantId, p.enrollmentId, p.kind, p.paymentIntent, p.invoice ?? null, p.checkoutSession ?? null, p.customer,
+    p.amount, p.currency, p.status, PAYMENT_STATUS_RANK[p.status], p.failureReason ?? null, p.eventCreated,
+    p.subscriptionId ?? null,
+  ]);
+  if (row && row.amount_refunded > 0 && p.paymentIntent) await applyRefundTotal(tx, p.tenantId, p.paymentIntent, 0);
+}
+
+/**
+ * Raises `amount_refunded` to the larger of what is stored, `floor` (a charge's cumulative
+ * `amount_refunded`) and the sum of succeeded refunds, and derives `refunded` / `partially_refunded`.
+ * Never lowers it, so events in any order converge on the same row.
+ */
+export async function applyRefundTotal(tx: Db, tenantId: string, paymentIntent: string, floor: number): Promise<void> {
+  await tx.query(
+    `with total as (
+       select greatest(p.amount_refunded, $3::bigint,
+                       (select coalesce(sum(r.amount), 0) from refunds r
+                         where r.tenant_id = p.tenant_id and r.stripe_payment_intent = p.stripe_payment_intent
+                           and r.status = 'succeeded')) as refunded, p.id
+         from payments p where p.tenant_id = $1 and p.stripe_payment_intent = $2
+     )
+     update payments p set
+       amount_refunded = total.refunded,
+       status = case when total.refunded > 0 and total.refunded >= p.amount then 'refunded'
+                     when total.refunded > 0 and p.status_rank <= ${PAYMENT_STATUS_RANK.partially_refunded} then 'partially_refunded'
+                     else p.status end,
+       status_rank = case when total.refunded > 0 and total.refunded >= p.amount then ${PAYMENT_STATUS_RANK.refunded}
+                          when total.refunded > 0 then greatest(p.status_rank, ${PAYMENT_STATUS_RANK.partially_refunded})
+                          else p.status_rank end,
+       updated_at = now()
+     from total where p.id = total.id and total.refunded <> p.amount_refunded
+        or p.id = total.id and total.refunded > 0 and p.status_rank < ${PAYMENT_STATUS_RANK.partially_refunded}`,
+    [tenantId, paymentIntent, floor],
+  );
+}
