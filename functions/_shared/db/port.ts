@@ -2,7 +2,8 @@
 export type Row = Record<string, unknown>;
 
 /**
- * The only database surface handlers use. `$1…$n` placeholders on every adapter; one statement per `query`.
+ * The only database surface handlers use. `$1…$n` placeholders on every adapter; one statement per `query`;
+ * json/jsonb parameters are passed as JSON text with a cast (`$1::jsonb`, `JSON.stringify(value)`).
  * @example const [tenant] = await db.query<{ id: string }>("select id from tenants where id = $1", [id]);
  */
 export interface Db {

@@ -62,8 +62,17 @@ export function createPostgresDb(url: string, options: PostgresOptions = {}): Db
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
-    // int8 (counts, minor-unit amounts) as numbers: they stay far below 2^53 here.
-    types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    types: {
+      // int8 (counts, minor-unit amounts) as numbers: they stay far below 2^53 here.
+      int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+      // The port passes json/jsonb parameters as JSON text (`$1::jsonb`), as PGlite takes them; postgres.js
+      // would otherwise JSON-encode that text a second time.
+      json: {
+        to: 3802, from: [114, 3802],
+        serialize: (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)),
+        parse: (v: string) => JSON.parse(v),
+      },
+    },
     connection: { application_name: "ips-integrations" },
   });
   return {
