@@ -44,7 +44,10 @@ function required(env: Env, name: string): string {
 function optionalUrl(env: Env, name: string): string | undefined {
   const value = optional(env, name);
   if (value === undefined) return undefined;
-  if (!URL.canParse(value)) throw new ConfigError(name, "is not a valid URL");
+  // "localhost:12111" parses as a URL with scheme "localhost:", so the scheme is checked too.
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError(name, "is not a valid http(s) URL");
+  }
   return value.replace(/\/+$/, "");
 }
 
