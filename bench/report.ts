@@ -1,0 +1,75 @@
+// The one summary block `npm run bench` ends with. Figures only: nothing here passes or fails on time.
+import type { BundleReport } from "./bundle.ts";
+import type { IngestReport } from "./ingest-suite.ts";
+import type { MachineInfo } from "./machine.ts";
+import { fmt, ratio, table } from "./stats.ts";
+import type { VerifyReport } from "./verify.ts";
+
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+function verifySection(v: VerifyReport): string {
+  const { ours, sdkAsync, sdkSync, subtleFloor } = v.figures;
+  const rows = [ours, sdkAsync, sdkSync, subtleFloor].map((f) => [f.name, fmt(f.usPerOp, 1), fmt(f.minUs, 1), fmt(f.maxUs, 1), fmt(f.iterations, 0)]);
+  return [
+    `(a) Stripe-Signature verification — ${fmt(v.bodyBytes, 0)}-byte bodies, ${v.rounds} rounds, order rotated per round, after warm-up`,
+    table(["verifier", "µs/op (median round)", "fastest round", "slowest round", "iterations"], rows),
+    `ratio SDK portable (constructEventAsync+SubtleCrypto) / ours: ${ratio(sdkAsync.usPerOp, ours.usPerOp)}`,
+    `ratio SDK sync node:crypto (reference, Node-only) / ours:      ${ratio(sdkSync.usPerOp, ours.usPerOp)}`,
+    `ratio ours / bare crypto.subtle.sign:                          ${ratio(ours.usPerOp, subtleFloor.usPerOp)}`,
+  ].join("\n");
+}
+
+function ingestSection(r: IngestReport): string {
+  const rows = r.levels.map((l) => [
+    String(l.concurrency),
+    fmt(l.ingest.perSecond, 0), fmt(l.ingest.p50Ms, 2), fmt(l.ingest.p99Ms, 2),
+    fmt(l.plain.perSecond, 0), fmt(l.plain.p50Ms, 2), fmt(l.plain.p99Ms, 2),
+    ratio(l.ingest.perSecond, l.plain.perSecond),
+    `${fmt(l.stored.webhookEvents, 0)}/${fmt(l.events, 0)}${l.stored.webhookEvents === l.events ? "" : " MISMATCH"}`,
+    fmt(l.stored.processed, 0), fmt(l.stored.payments, 0),
+  ]);
+  const unexpected = r.levels.flatMap((l) => Object.entries(l.ingest.unexpected).map(([k, n]) => `c${l.concurrency} ${k}×${n}`));
+  return [
+    `(b) Ingest — stripe-webhook handler in-process (Request → handler, no HTTP) → PostgreSQL; ` +
+      `distinct payment_intent.* events over ${r.tenants} tenants, ~${fmt(r.bodyBytes, 0)}-byte bodies; ` +
+      `baseline: single-row INSERT of the same body into a uuid/jsonb table, same Db adapter and pool`,
+    table(
+      ["conc", "handler ev/s", "p50 ms", "p99 ms", "plain rows/s", "p50 ms", "p99 ms", "ingest/plain", "webhook_events stored/N", "processed", "payments"],
+      rows,
+    ),
+    `responses other than 200 {received:1,duplicates:0,failed:0}: ${unexpected.length ? unexpected.join(", ") : "none"}`,
+    `handler log lines: info ${fmt(r.logs.info, 0)}, warn ${r.logs.warn}, error ${r.logs.error}` +
+      (r.logs.firstProblem ? ` — first: ${r.logs.firstProblem}` : ""),
+    `bench tenants deleted afterwards: ${r.tenantsDeleted}`,
+  ].join("\n");
+}
+
+function bundleSection(b: BundleReport): string {
+  const packages = Object.entries(b.bytesByPackage).sort((x, y) => y[1] - x[1]).map(([name, bytes]) => `${name} ${kb(bytes)}`);
+  return [
+    `(c) Bundle — ${b.entry} (esbuild: bundle, minify, esm, platform neutral, external node:*)`,
+    `minified ${kb(b.minifiedBytes)} (${fmt(b.minifiedBytes, 0)} B), gzip ${kb(b.gzipBytes)}; ` +
+      `stripe package in bundle: ${b.includesStripe ? "YES" : "no"}`,
+    `contents by package: ${packages.join(", ")}; external imports: ${b.externalImports.length ? b.externalImports.join(", ") : "none"}`,
+  ].join("\n");
+}
+
+export function summary(parts: { machine: MachineInfo; verify: VerifyReport; ingest: IngestReport; bundle: BundleReport; totalSeconds: number }): string {
+  const { machine: m, ingest: i } = parts;
+  const rule = "=".repeat(100);
+  return [
+    rule,
+    "IPS integrations — benchmark summary (figures only; nothing here passes or fails on time)",
+    `machine:  node ${m.node}, ${m.platform}, ${m.cpus} CPUs (${m.cpuModel}), ${fmt(m.memoryGiB, 1)} GiB RAM, load average at start ${fmt(m.loadAverage, 2)}`,
+    `database: ${i.databaseUrl} — PostgreSQL ${i.database.serverVersion}, synchronous_commit=${i.database.synchronousCommit}, ` +
+      `fsync=${i.database.fsync}, max_connections=${i.database.maxConnections}; postgres.js pool ${i.poolSize}; integration cache: createServices default TTL`,
+    rule,
+    verifySection(parts.verify),
+    "",
+    ingestSection(parts.ingest),
+    "",
+    bundleSection(parts.bundle),
+    rule,
+    `total bench time: ${fmt(parts.totalSeconds, 1)} s`,
+  ].join("\n");
+}
