@@ -26,9 +26,14 @@ export type UpdateResult =
 
 function fieldErrors(error: z.ZodError, prefix: string): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
+  const add = (segments: PropertyKey[], message: string) => {
+    const path = [prefix, ...segments.map(String)].filter(Boolean).join(".") || "(body)";
+    (errors[path] ??= []).push(message);
+  };
   for (const issue of error.issues) {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "(body)";
-    (errors[path] ??= []).push(issue.message);
+    // An unknown field is reported under its own path (`credentials.foo`), like every other field error.
+    if (issue.code === "unrecognized_keys") for (const key of issue.keys) add([...issue.path, key], "unknown field");
+    else add(issue.path, issue.message);
   }
   return errors;
 }
@@ -67,8 +72,9 @@ export function applyUpdate(key: IntegrationKey, body: unknown, stored: Stored):
     }
   }
 
+  // Lists (DocuSign's hmacKeys) are trimmed element by element: compare the whole value.
   const warnings = Object.entries(provided.data)
-    .filter(([field, value]) => typeof value === "string" && credentials[field] !== value)
+    .filter(([field, value]) => !same(credentials[field], value))
     .map(([field]) => `credentials.${field} had leading or trailing whitespace, which was removed`);
 
   const credentialFields = new Set([...Object.keys(stored.credentials), ...Object.keys(nextCredentials)]);

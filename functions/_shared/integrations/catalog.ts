@@ -69,7 +69,8 @@ export const CATALOG = {
       sandboxMode: z.boolean().default(false),
       openTracking: z.boolean().default(true),
       clickTracking: z.boolean().default(true),
-      templates: z.record(
+      // partialRecord: a school may set any subset of the templates (z.record with enum keys requires all of them).
+      templates: z.partialRecord(
         z.enum(["welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing"]),
         z.string().trim().regex(/^d-[0-9a-f]+$/i, "must be a dynamic template id (d-…)"),
       ).optional(),
