@@ -46,7 +46,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * credentials the webhook needs. Secrets arrive trimmed; a trim is reported as a warning.
  */
 export function applyUpdate(key: IntegrationKey, body: unknown, stored: Stored): UpdateResult {
-  const parsedBody = UpdateBody.safeParse(body ?? {});
+  const parsedBody = UpdateBody.safeParse(body === undefined ? {} : body);
   if (!parsedBody.success) return { ok: false, errors: fieldErrors(parsedBody.error, "") };
   const { enabled, credentials = {}, settings = {} } = parsedBody.data;
   const catalog = CATALOG[key];

@@ -936,7 +936,7 @@ describe.each(ADAPTERS)("stripe-webhook on %s", (adapter) => {
 
       const payments = await paymentsOf(db, a.tenantId);
       expect(payments).toHaveLength(1);
-      expect(payments[0]).toMatchObject({ stripe_payment_intent: pi, enrollment_id: null });
+      expect(payments[0]).toMatchObject({ stripe_payment_intent: pi, enrollment_id: null, kind: "other" });
       expect(await paymentsOf(db, b.tenantId)).toEqual([]);
       expect(await db.query("select 1 from payments where enrollment_id = $1", [foreignEnrollment])).toEqual([]);
     });
@@ -1039,6 +1039,48 @@ describe.each(ADAPTERS)("stripe-webhook on %s", (adapter) => {
       await post(stripeEvent("invoice.paid", invoice, { created: T(20) }));
 
       expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({ kind: "tuition", status: "succeeded", amount: 50_000 })]);
+    });
+
+    // basil: invoice.paid names no intent and the intent names no invoice; invoice_payment.paid names both.
+    const BASIL_TUITION_ORDERS = [
+      ["intent", "invoice", "invoice_payment"], ["intent", "invoice_payment", "invoice"],
+      ["invoice", "intent", "invoice_payment"], ["invoice", "invoice_payment", "intent"],
+      ["invoice_payment", "intent", "invoice"], ["invoice_payment", "invoice", "intent"],
+    ] as const;
+    it.each(BASIL_TUITION_ORDERS)("basil tuition delivered as %s, %s, %s → exactly one tuition payment with both ids", async (...order) => {
+      const { tenantId, post } = await setup();
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const subId = rid("sub");
+      const pi = rid("pi");
+      await post(stripeEvent("checkout.session.completed", checkoutSession({ mode: "subscription", subscription: subId, enrollmentId }), { created: T(5) }));
+      const invoice = basilInvoice({ subscription: subId, amountPaid: 50_000 });
+      const events = {
+        intent: stripeEvent("payment_intent.succeeded", paymentIntent({ id: pi, amount: 50_000 }), { created: T(10) }),
+        invoice: stripeEvent("invoice.paid", invoice, { created: T(11) }),
+        invoice_payment: stripeEvent("invoice_payment.paid", {
+          id: rid("inpay"), object: "invoice_payment", amount_paid: 50_000, amount_requested: 50_000, currency: "usd",
+          invoice: invoice.id, is_default: true, livemode: false, payment: { type: "payment_intent", payment_intent: pi },
+          status: "paid", status_transitions: { paid_at: T(11), canceled_at: null },
+        }, { created: T(11) }),
+      };
+      for (const name of order) expect((await post(events[name])).status).toBe(200);
+
+      expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({
+        kind: "tuition", enrollment_id: enrollmentId, stripe_invoice: invoice.id, stripe_payment_intent: pi,
+        amount: 50_000, status: "succeeded",
+      })]);
+    });
+
+    it("links a tuition payment to its enrollment when the subscription's checkout completes after the invoice", async () => {
+      const { tenantId, post } = await setup();
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const subId = rid("sub");
+
+      await post(stripeEvent("invoice.paid", basilInvoice({ subscription: subId }), { created: T(10) }));
+      expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({ kind: "tuition", enrollment_id: null })]);
+      await post(stripeEvent("checkout.session.completed", checkoutSession({ mode: "subscription", subscription: subId, enrollmentId }), { created: T(5) }));
+
+      expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({ kind: "tuition", enrollment_id: enrollmentId })]);
     });
   });
 });

@@ -26,6 +26,7 @@ create table payments (
   stripe_payment_intent text,
   stripe_invoice text,
   stripe_checkout_session text,
+  stripe_subscription text,
   stripe_customer text,
   amount bigint not null check (amount >= 0),
   currency text not null,
@@ -42,6 +43,8 @@ create table payments (
 
 create index payments_tenant_created on payments (tenant_id, created_at desc);
 create index payments_enrollment on payments (enrollment_id) where enrollment_id is not null;
+-- Tuition payments whose subscription is linked to an enrollment only later (Checkout completes after the first invoice).
+create index payments_subscription on payments (tenant_id, stripe_subscription) where stripe_subscription is not null;
 
 -- Individual refunds, so a partial refund and its later confirmation never double-count.
 create table refunds (

@@ -1,6 +1,6 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
-import { upsertPayment } from "../store/payments.ts";
+import { linkSubscriptionPayments, upsertPayment } from "../store/payments.ts";
 import { linkSubscription } from "../store/subscriptions.ts";
 import type { StripeEventHandler } from "./types.ts";
 
@@ -24,7 +24,10 @@ export const onCheckoutSession: StripeEventHandler = async (tx, tenantId, event)
 
   if (session.mode === "subscription") {
     const subscriptionId = idOf(session.subscription);
-    if (subscriptionId) await linkSubscription(tx, { tenantId, subscriptionId, enrollmentId, customer });
+    if (subscriptionId) {
+      await linkSubscription(tx, { tenantId, subscriptionId, enrollmentId, customer });
+      await linkSubscriptionPayments(tx, tenantId, subscriptionId);
+    }
     return;
   }
   const paymentIntent = idOf(session.payment_intent);
@@ -32,7 +35,7 @@ export const onCheckoutSession: StripeEventHandler = async (tx, tenantId, event)
   await upsertPayment(tx, {
     tenantId,
     enrollmentId,
-    kind: metadata.kind === "tuition" ? "tuition" : enrollmentId ? "enrollment_fee" : "other",
+    kind: metadata.kind === "tuition" ? "tuition" : "enrollment_fee",
     paymentIntent,
     checkoutSession: idOf(session.id),
     customer,

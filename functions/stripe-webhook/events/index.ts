@@ -2,6 +2,7 @@ import type { StripeEventHandler } from "./types.ts";
 import { onChargeRefunded } from "./charge-refunded.ts";
 import { onCheckoutSession } from "./checkout-session.ts";
 import { onInvoice } from "./invoice.ts";
+import { onInvoicePayment } from "./invoice-payment.ts";
 import { onPaymentIntent } from "./payment-intent.ts";
 import { onRefund } from "./refund.ts";
 import { onSubscription } from "./subscription.ts";
@@ -22,6 +23,7 @@ export const STRIPE_EVENT_HANDLERS: Readonly<Record<string, StripeEventHandler>>
   "checkout.session.async_payment_failed": onCheckoutSession,
   "invoice.paid": onInvoice,
   "invoice.payment_failed": onInvoice,
+  "invoice_payment.paid": onInvoicePayment,
   "customer.subscription.created": onSubscription,
   "customer.subscription.updated": onSubscription,
   "customer.subscription.deleted": onSubscription,

@@ -1,4 +1,5 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
+import { linkSubscriptionPayments } from "../store/payments.ts";
 import { upsertSubscriptionState } from "../store/subscriptions.ts";
 import type { StripeEventHandler } from "./types.ts";
 
@@ -22,4 +23,5 @@ export const onSubscription: StripeEventHandler = async (tx, tenantId, event) =>
     canceledAt: integerOf(subscription.canceled_at),
     eventCreated: event.created,
   });
+  await linkSubscriptionPayments(tx, tenantId, subscriptionId);
 };

@@ -3,9 +3,11 @@ import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./payment-status.ts";
 
 export interface PaymentUpsert {
   tenantId: string;
+  /** From metadata; linked only when it is an enrollment of this tenant. */
   enrollmentId: string | null;
-  /** Links a tuition invoice to the enrollment of its subscription when the invoice itself does not say. */
+  /** A tuition payment's subscription: links it to the subscription's enrollment, now or once known. */
   subscriptionId?: string | null;
+  /** `enrollment_fee` falls back to `other` when the enrollment is not this tenant's. */
   kind: "enrollment_fee" | "tuition" | "other";
   paymentIntent: string | null;
   invoice?: string | null;
@@ -20,24 +22,27 @@ export interface PaymentUpsert {
 }
 
 // Shared by both conflict targets below. Status moves only forward: (rank, event time) must not go back.
-// Links (enrollment, invoice, session, customer) are filled in whenever they become known.
+// Links (enrollment, invoice, session, subscription, customer) are filled in whenever they become known.
 const upsertSql = (conflictColumn: "stripe_payment_intent" | "stripe_invoice") => `
   insert into payments (tenant_id, enrollment_id, kind, stripe_payment_intent, stripe_invoice, stripe_checkout_session,
-                        stripe_customer, amount, currency, status, status_rank, failure_reason, source_event_created,
-                        amount_refunded)
-  select $1,
-         coalesce((select id from enrollments where tenant_id = $1 and id = $2::uuid),
-                  (select enrollment_id from subscriptions where tenant_id = $1 and stripe_subscription_id = $14)),
-         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_timestamp($13),
+                        stripe_subscription, stripe_customer, amount, currency, status, status_rank, failure_reason,
+                        source_event_created, amount_refunded)
+  select $1, linked.enrollment_id,
+         case when $3 = 'enrollment_fee' and linked.enrollment_id is null then 'other' else $3 end,
+         $4, $5, $6, $14, $7, $8, $9, $10, $11, $12, to_timestamp($13),
          -- Refunds that arrived before the payment itself still count.
          (select coalesce(sum(amount), 0) from refunds
            where tenant_id = $1 and stripe_payment_intent = $4 and status = 'succeeded')
+    from (select coalesce((select id from enrollments where tenant_id = $1 and id = $2::uuid),
+                          (select enrollment_id from subscriptions where tenant_id = $1 and stripe_subscription_id = $14))
+                 as enrollment_id) linked
   on conflict (tenant_id, ${conflictColumn}) do update set
     enrollment_id = coalesce(payments.enrollment_id, excluded.enrollment_id),
     kind = case when payments.kind = 'other' then excluded.kind else payments.kind end,
     stripe_payment_intent = coalesce(payments.stripe_payment_intent, excluded.stripe_payment_intent),
     stripe_invoice = coalesce(payments.stripe_invoice, excluded.stripe_invoice),
     stripe_checkout_session = coalesce(payments.stripe_checkout_session, excluded.stripe_checkout_session),
+    stripe_subscription = coalesce(payments.stripe_subscription, excluded.stripe_subscription),
     stripe_customer = coalesce(payments.stripe_customer, excluded.stripe_customer),
     amount = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
                   then excluded.amount else payments.amount end,
@@ -48,24 +53,74 @@ const upsertSql = (conflictColumn: "stripe_payment_intent" | "stripe_invoice") =
     status_rank = greatest(payments.status_rank, excluded.status_rank),
     source_event_created = greatest(payments.source_event_created, excluded.source_event_created),
     updated_at = now()
-  returning amount_refunded`;
+  returning amount_refunded, stripe_payment_intent`;
 
 const UPSERT_BY_INTENT = upsertSql("stripe_payment_intent");
 const UPSERT_BY_INVOICE = upsertSql("stripe_invoice");
 
 /**
  * Creates or advances the payment for a PaymentIntent (or, for invoices without one, for the invoice).
+ * `conflictOn` defaults to the intent when known.
  * @example await upsertPayment(tx, { tenantId, paymentIntent: pi.id, status: "succeeded", ... });
  */
-export async function upsertPayment(tx: Db, p: PaymentUpsert): Promise<void> {
-  if (!p.paymentIntent && !p.invoice) return;
-  const sql = p.paymentIntent ? UPSERT_BY_INTENT : UPSERT_BY_INVOICE;
-  const [row] = await tx.query<{ amount_refunded: number }>(sql, [
-    p.tenantId, p.enrollmentId, p.kind, p.paymentIntent, p.invoice ?? null, p.checkoutSession ?? null, p.customer,
-    p.amount, p.currency, p.status, PAYMENT_STATUS_RANK[p.status], p.failureReason ?? null, p.eventCreated,
-    p.subscriptionId ?? null,
-  ]);
-  if (row && row.amount_refunded > 0 && p.paymentIntent) await applyRefundTotal(tx, p.tenantId, p.paymentIntent, 0);
+export async function upsertPayment(
+  tx: Db, p: PaymentUpsert, conflictOn: "intent" | "invoice" = p.paymentIntent ? "intent" : "invoice",
+): Promise<void> {
+  if (conflictOn === "intent" ? !p.paymentIntent : !p.invoice) return;
+  const [row] = await tx.query<{ amount_refunded: number; stripe_payment_intent: string | null }>(
+    conflictOn === "intent" ? UPSERT_BY_INTENT : UPSERT_BY_INVOICE,
+    [
+      p.tenantId, p.enrollmentId, p.kind, p.paymentIntent, p.invoice ?? null, p.checkoutSession ?? null, p.customer,
+      p.amount, p.currency, p.status, PAYMENT_STATUS_RANK[p.status], p.failureReason ?? null, p.eventCreated,
+      p.subscriptionId ?? null,
+    ],
+  );
+  if (row && row.amount_refunded > 0 && row.stripe_payment_intent) {
+    await applyRefundTotal(tx, p.tenantId, row.stripe_payment_intent, 0);
+  }
+}
+
+/**
+ * Since API version 2025-03-31 an invoice no longer names its PaymentIntent, so `invoice.paid` (keyed by
+ * invoice) and `payment_intent.succeeded` (keyed by intent) would make two rows for one tuition payment.
+ * `invoice_payment.paid` names both: the intent's row, if any, is folded into the invoice's, keeping the
+ * state that is further along and any refunds.
+ */
+export async function attachIntentToInvoice(
+  tx: Db,
+  p: Omit<PaymentUpsert, "kind" | "enrollmentId" | "customer"> & { paymentIntent: string; invoice: string },
+): Promise<void> {
+  const [orphan] = await tx.query<{
+    enrollment_id: string | null; stripe_customer: string | null; status: PaymentStatus; status_rank: number;
+    amount_refunded: number; created: number;
+  }>(
+    `delete from payments where tenant_id = $1 and stripe_payment_intent = $2 and stripe_invoice is null
+     returning enrollment_id, stripe_customer, status, status_rank, amount_refunded,
+               extract(epoch from source_event_created)::float8 as created`,
+    [p.tenantId, p.paymentIntent],
+  );
+  const orphanIsAhead = orphan !== undefined &&
+    (orphan.status_rank > PAYMENT_STATUS_RANK[p.status] ||
+      (orphan.status_rank === PAYMENT_STATUS_RANK[p.status] && orphan.created > p.eventCreated));
+  await upsertPayment(tx, {
+    ...p,
+    kind: "tuition",
+    enrollmentId: orphan?.enrollment_id ?? null,
+    customer: orphan?.stripe_customer ?? null,
+    ...(orphanIsAhead ? { status: orphan.status, eventCreated: orphan.created } : {}),
+  }, "invoice");
+  if (orphan && orphan.amount_refunded > 0) await applyRefundTotal(tx, p.tenantId, p.paymentIntent, orphan.amount_refunded);
+}
+
+/** Links tuition payments to their subscription's enrollment once that link is known. */
+export async function linkSubscriptionPayments(tx: Db, tenantId: string, subscriptionId: string): Promise<void> {
+  await tx.query(
+    `update payments p set enrollment_id = s.enrollment_id, updated_at = now()
+       from subscriptions s
+      where s.tenant_id = $1 and s.stripe_subscription_id = $2 and s.enrollment_id is not null
+        and p.tenant_id = $1 and p.stripe_subscription = $2 and p.enrollment_id is null`,
+    [tenantId, subscriptionId],
+  );
 }
 
 /**

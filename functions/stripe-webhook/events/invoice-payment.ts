@@ -1,0 +1,26 @@
+import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
+import type { PaymentStatus } from "../store/payment-status.ts";
+import { attachIntentToInvoice } from "../store/payments.ts";
+import type { StripeEventHandler } from "./types.ts";
+
+const STATUS: Record<string, PaymentStatus> = { paid: "succeeded", open: "processing", canceled: "canceled" };
+
+/**
+ * `invoice_payment.paid` (API 2025-03-31 and later): the one event that names both an invoice and the
+ * PaymentIntent that paid it, so the two halves of a tuition payment become one row.
+ */
+export const onInvoicePayment: StripeEventHandler = async (tx, tenantId, event) => {
+  const invoicePayment = event.data.object;
+  const invoice = idOf(invoicePayment.invoice);
+  const paymentIntent = idOf(objectOf(invoicePayment.payment).payment_intent);
+  if (!invoice || !paymentIntent) return; // Paid out of band or by a charge: nothing to fold.
+  await attachIntentToInvoice(tx, {
+    tenantId,
+    invoice,
+    paymentIntent,
+    amount: integerOf(invoicePayment.amount_paid) ?? integerOf(invoicePayment.amount_requested) ?? 0,
+    currency: stringOf(invoicePayment.currency) ?? "usd",
+    status: STATUS[stringOf(invoicePayment.status) ?? ""] ?? "succeeded",
+    eventCreated: event.created,
+  });
+};
