@@ -3,6 +3,7 @@
 // (keyed by event.id) and applies it through STRIPE_EVENT_HANDLERS in the same transaction.
 // The Stripe SDK is deliberately not imported here: verification is ours, on WebCrypto, so this
 // function bundles small and runs the same on Lambda and Deno.
+import { utf8Text } from "../_shared/crypto/encoding.ts";
 import type { StripeEvent } from "../_shared/verify/stripe.ts";
 import { verifyStripe } from "../_shared/verify/stripe.ts";
 import { createWebhookHandler } from "../_shared/webhooks/webhook-handler.ts";
@@ -16,7 +17,7 @@ export const handler = createWebhookHandler({
 
   async verify({ body, headers, secrets, nowSeconds }) {
     const event = await verifyStripe({ payload: body, header: headers.get("stripe-signature"), secrets, nowSeconds });
-    return [{ externalId: event.id, eventType: event.type, payload: event }];
+    return [{ externalId: event.id, eventType: event.type, payload: event, payloadJson: utf8Text(body) }];
   },
 
   async apply(tx, tenantId, event) {

@@ -1,44 +1,47 @@
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToBase64, bytesToHex, utf8Bytes } from "./encoding.ts";
 
-// Importing a key costs about as much as the MAC itself; webhook secrets repeat on every delivery,
-// so imported keys are kept per secret (bounded, oldest dropped first).
+// HMAC-SHA256 in audited pure JS (@noble/hashes) rather than crypto.subtle: on Node (Lambda) every
+// subtle.sign is an async job on the thread pool, which costs ~3× the MAC of a 2 KB body (bench/verify.ts).
+// Pure JS runs the same on Node, Deno and in the browser, synchronously.
+//
+// A keyed HMAC state is kept per secret (bounded, oldest dropped first) and cloned per message, so the
+// key schedule is computed once per webhook secret rather than once per delivery.
 const MAX_CACHED_KEYS = 512;
-const keyCache = new Map<string, Promise<CryptoKey>>();
+const keyedStates = new Map<string, ReturnType<typeof hmac.create>>();
 
-function hmacKey(secret: string | Uint8Array): Promise<CryptoKey> {
-  const import_ = (raw: Uint8Array) =>
-    crypto.subtle.importKey("raw", raw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  if (typeof secret !== "string") return import_(secret);
-  let key = keyCache.get(secret);
-  if (!key) {
-    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value!);
-    key = import_(utf8Bytes(secret));
-    keyCache.set(secret, key);
+function keyedState(secret: string | Uint8Array) {
+  if (typeof secret !== "string") return hmac.create(sha256, secret);
+  let state = keyedStates.get(secret);
+  if (!state) {
+    if (keyedStates.size >= MAX_CACHED_KEYS) keyedStates.delete(keyedStates.keys().next().value!);
+    state = hmac.create(sha256, utf8Bytes(secret));
+    keyedStates.set(secret, state);
   }
-  return key;
+  return state.clone();
 }
 
 /**
  * HMAC-SHA256 of a message; a string key is used as its UTF-8 bytes (as Stripe, Zoom and DocuSign do).
- * @example const mac = await hmacSha256("whsec_…", utf8Bytes(`${t}.${body}`));
+ * @example const mac = hmacSha256("whsec_…", utf8Bytes(`${t}.${body}`));
  */
-export async function hmacSha256(secret: string | Uint8Array, message: string | Uint8Array): Promise<Uint8Array> {
-  const data = typeof message === "string" ? utf8Bytes(message) : message;
-  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), data as BufferSource));
+export function hmacSha256(secret: string | Uint8Array, message: string | Uint8Array): Uint8Array {
+  return keyedState(secret).update(typeof message === "string" ? utf8Bytes(message) : message).digest();
 }
 
 /**
  * HMAC-SHA256 as lower-case hex.
- * @example await hmacSha256Hex("test_secret", "") // "f7f9bd47…27fd"
+ * @example hmacSha256Hex("test_secret", "") // "f7f9bd47…27fd"
  */
-export async function hmacSha256Hex(secret: string | Uint8Array, message: string | Uint8Array): Promise<string> {
-  return bytesToHex(await hmacSha256(secret, message));
+export function hmacSha256Hex(secret: string | Uint8Array, message: string | Uint8Array): string {
+  return bytesToHex(hmacSha256(secret, message));
 }
 
 /**
  * HMAC-SHA256 as standard base64.
- * @example await hmacSha256Base64(connectKey, rawBody) // DocuSign's X-DocuSign-Signature-1
+ * @example hmacSha256Base64(connectKey, rawBody) // DocuSign's X-DocuSign-Signature-1
  */
-export async function hmacSha256Base64(secret: string | Uint8Array, message: string | Uint8Array): Promise<string> {
-  return bytesToBase64(await hmacSha256(secret, message));
+export function hmacSha256Base64(secret: string | Uint8Array, message: string | Uint8Array): string {
+  return bytesToBase64(hmacSha256(secret, message));
 }

@@ -69,7 +69,7 @@ export async function verifyStripe(input: VerifyStripeInput): Promise<StripeEven
   for (const secret of secrets) {
     // A blank secret matches nothing (as in stripe-node); WebCrypto would throw on a zero-length HMAC key.
     if (!secret.trim()) continue;
-    const expected = await hmacSha256(secret, signedContent);
+    const expected = hmacSha256(secret, signedContent);
     // Every candidate is compared (no early exit) so timing does not tell which one matched.
     for (const signature of parsed.signatures) matched = timingSafeEqual(expected, signature) || matched;
     if (matched) break;

@@ -7,6 +7,8 @@ export interface IncomingEvent {
   externalId: string;
   eventType: string;
   payload: unknown;
+  /** `payload` as JSON text when the caller already has it (the verified body), to skip re-serializing it. */
+  payloadJson?: string;
 }
 
 /** Applies an event's effect inside the transaction that stores it. Throwing marks the event `failed`. */
@@ -28,7 +30,7 @@ const FIRST_RETRY_DELAY = "1 minute";
 export async function recordAndApply(
   db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, apply: ApplyEvent,
 ): Promise<{ outcome: RecordOutcome; error?: string }> {
-  const values = [tenantId, source, event.eventType, event.externalId, JSON.stringify(event.payload)];
+  const values = [tenantId, source, event.eventType, event.externalId, event.payloadJson ?? JSON.stringify(event.payload)];
   try {
     return await db.transaction(async (tx) => {
       const stored = await tx.query(
