@@ -1,7 +1,7 @@
 // The one list of functions. The dev server mounts these routes, the IaC creates one Lambda and route
-// per entry, and supabase/config.toml is checked against it. To add a function: make its folder with a
-// handler.ts exporting `handler`, then add one entry here.
-import type { Handler } from "./_shared/context.ts";
+// per entry, and supabase/config.toml is checked against it. To add a function: copy a function's folder
+// (its handler.ts exports `handler`), rename it to the new slug, and add one entry here.
+// Pure data on purpose: a Lambda bundle imports this list, so it must not pull in every handler.
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -17,7 +17,6 @@ export interface FunctionDefinition {
   auth: "signature" | "admin" | "user" | "service_role";
   secrets: readonly SecretName[];
   timeoutSeconds: number;
-  load: () => Promise<{ handler: Handler }>;
 }
 
 const WEBHOOK_SECRETS = ["DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEYS_OLD"] as const;
@@ -33,7 +32,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "signature",
     secrets: WEBHOOK_SECRETS,
     timeoutSeconds: 10,
-    load: () => import("./stripe-webhook/handler.ts"),
   },
   {
     slug: "admin-integrations",
@@ -45,6 +43,12 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "admin",
     secrets: ADMIN_SECRETS,
     timeoutSeconds: 10,
-    load: () => import("./admin-integrations/handler.ts"),
   },
 ];
+
+/** The manifest entry for a slug; throws for an unknown one (a typo in an entry file fails at cold start). */
+export function functionDefinition(slug: string): FunctionDefinition {
+  const definition = FUNCTIONS.find((fn) => fn.slug === slug);
+  if (!definition) throw new Error(`no function "${slug}" in functions/manifest.ts`);
+  return definition;
+}
