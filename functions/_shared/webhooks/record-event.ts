@@ -1,4 +1,5 @@
 import { DbUnavailableError, type Db } from "../db/port.ts";
+import { sql, type Statement } from "../db/sql.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
 
 /** A verified provider event, before storage. */
@@ -11,54 +12,84 @@ export interface IncomingEvent {
   payloadJson?: string;
 }
 
-/** Applies an event's effect inside the transaction that stores it. Throwing marks the event `failed`. */
-export type ApplyEvent = (tx: Db, tenantId: string, event: IncomingEvent) => Promise<void>;
+/**
+ * What applying an event does to the domain tables:
+ * - `statement`: one SQL statement that must change nothing unless `gate` (an SQL boolean) holds. It is
+ *   stored and applied as ONE atomic statement — one round trip, no transaction held open — which is what
+ *   most events need (an upsert of one row).
+ * - `apply`: several dependent statements, run in the transaction that stores the event.
+ * Throwing (or a failing statement) leaves the event stored as `failed` for the retry job.
+ */
+export type EventEffect =
+  | { statement: (gate: Statement) => Statement }
+  | { apply: (tx: Db) => Promise<void> };
+
+/** The effect of an event for a tenant; `undefined` for events that are only recorded (unknown types). */
+export type EffectOf = (tenantId: string, event: IncomingEvent) => EventEffect | undefined;
 
 export type RecordOutcome = "processed" | "duplicate" | "failed";
 
 const MAX_ERROR_LENGTH = 500;
-/** First retry of a failed event; the retry job backs off from there. */
-const FIRST_RETRY_DELAY = "1 minute";
 
 /**
- * Stores an event exactly once and applies it in the same transaction, so an event is either stored and
- * applied, or (when applying throws) stored as `failed` for the retry job — never applied twice and never
- * lost. A redelivery of an event already processed does nothing ("duplicate"); one of an event that
+ * Inserts the event as processed, or — when the provider redelivers one that had failed — marks it
+ * processed again. Returns its id only when this call stored it, so the effect runs at most once.
+ */
+function storeProcessed(tenantId: string, source: IntegrationKey, event: IncomingEvent, payloadJson: string): Statement {
+  return sql`insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, processed_at)
+    values (${tenantId}, ${source}, ${event.eventType}, ${event.externalId}, ${payloadJson}::jsonb, 'processed', 1, now())
+    on conflict (tenant_id, source, external_id) do update
+      set status = 'processed', attempts = webhook_events.attempts + 1, processed_at = now(),
+          last_error = null, next_attempt_at = null
+      where webhook_events.status in ('failed', 'dead')
+    returning id`;
+}
+
+function storeFailed(tenantId: string, source: IntegrationKey, event: IncomingEvent, payloadJson: string, error: string): Statement {
+  // First retry after a minute; the retry job backs off from there.
+  return sql`insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, last_error, next_attempt_at)
+    values (${tenantId}, ${source}, ${event.eventType}, ${event.externalId}, ${payloadJson}::jsonb, 'failed', 1, ${error},
+            now() + interval '1 minute')
+    on conflict (tenant_id, source, external_id) do update
+      set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error,
+          next_attempt_at = excluded.next_attempt_at
+      where webhook_events.status in ('failed', 'dead')`;
+}
+
+async function storeAndApply(db: Db, store: Statement, effect: EventEffect | undefined): Promise<boolean> {
+  if (effect === undefined) return (await db.query(store.text, store.values)).length > 0;
+  if ("statement" in effect) {
+    const applied = effect.statement(sql`exists (select 1 from stored)`);
+    const combined = sql`with stored as (${store}), applied as (${applied}) select count(*)::int as stored from stored`;
+    const [row] = await db.query<{ stored: number }>(combined.text, combined.values);
+    return row!.stored > 0;
+  }
+  return db.transaction(async (tx) => {
+    if ((await tx.query(store.text, store.values)).length === 0) return false;
+    await effect.apply(tx);
+    return true;
+  });
+}
+
+/**
+ * Stores an event exactly once and applies it atomically with storing it, so an event is either stored
+ * and applied, or (when applying fails) stored as `failed` for the retry job — never applied twice and
+ * never lost. A redelivery of an event already processed does nothing ("duplicate"); one of an event that
  * failed tries again. `DbUnavailableError` propagates: nothing was written, so the caller answers 503.
- * @example const outcome = await recordAndApply(db, tenantId, "stripe", event, applyStripeEvent);
+ * @example const { outcome } = await recordAndApply(db, tenantId, "stripe", event, effectOf(tenantId, event));
  */
 export async function recordAndApply(
-  db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, apply: ApplyEvent,
+  db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, effect: EventEffect | undefined,
 ): Promise<{ outcome: RecordOutcome; error?: string }> {
-  const values = [tenantId, source, event.eventType, event.externalId, event.payloadJson ?? JSON.stringify(event.payload)];
+  const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
   try {
-    return await db.transaction(async (tx) => {
-      const stored = await tx.query(
-        `insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, processed_at)
-         values ($1, $2, $3, $4, $5::jsonb, 'processed', 1, now())
-         on conflict (tenant_id, source, external_id) do update
-           set status = 'processed', attempts = webhook_events.attempts + 1, processed_at = now(),
-               last_error = null, next_attempt_at = null
-           where webhook_events.status in ('failed', 'dead')
-         returning id`,
-        values,
-      );
-      if (stored.length === 0) return { outcome: "duplicate" as const };
-      await apply(tx, tenantId, event);
-      return { outcome: "processed" as const };
-    });
+    const stored = await storeAndApply(db, storeProcessed(tenantId, source, event, payloadJson), effect);
+    return { outcome: stored ? "processed" : "duplicate" };
   } catch (error) {
     if (error instanceof DbUnavailableError) throw error;
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
-    await db.query(
-      `insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, last_error, next_attempt_at)
-       values ($1, $2, $3, $4, $5::jsonb, 'failed', 1, $6, now() + interval '${FIRST_RETRY_DELAY}')
-       on conflict (tenant_id, source, external_id) do update
-         set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error,
-             next_attempt_at = excluded.next_attempt_at
-         where webhook_events.status in ('failed', 'dead')`,
-      [...values, message],
-    );
+    const failed = storeFailed(tenantId, source, event, payloadJson, message);
+    await db.query(failed.text, failed.values);
     return { outcome: "failed", error: message };
   }
 }

@@ -6,7 +6,7 @@ import { isUuid } from "../http/uuid.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
 import { findSoleEnabledTenant, loadIntegration, type Integration } from "../integrations/store.ts";
 import { WebhookVerificationError } from "../verify/errors.ts";
-import { recordAndApply, type ApplyEvent, type IncomingEvent } from "./record-event.ts";
+import { recordAndApply, type EffectOf, type IncomingEvent } from "./record-event.ts";
 import { recordSignatureFailure } from "./signature-failures.ts";
 
 /** What makes one provider's webhook function: how to verify its requests and how to apply its events. */
@@ -18,7 +18,8 @@ export interface WebhookSpec {
   secretsOf(credentials: Record<string, unknown>): string[];
   /** Verifies the raw request and returns its events (one, or several for batching providers). */
   verify(input: { body: Uint8Array; headers: Headers; secrets: string[]; nowSeconds: number }): Promise<IncomingEvent[]>;
-  apply: ApplyEvent;
+  /** What each event changes; built before storage, applied atomically with it. */
+  effectOf: EffectOf;
 }
 
 const RETRY_AFTER_SECONDS = "30";
@@ -78,7 +79,7 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
       let failed = 0;
       let duplicates = 0;
       for (const event of events) {
-        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.apply);
+        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.effectOf(tenantId, event));
         if (outcome === "failed") failed++;
         if (outcome === "duplicate") duplicates++;
         const line = { tenantId, eventId: event.externalId, eventType: event.eventType, outcome };

@@ -1,17 +1,25 @@
-import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
+import type { Db } from "../../_shared/db/port.ts";
+import type { StripeEvent } from "../../_shared/verify/stripe.ts";
+import { idOf, integerOf, objectOf, stringOf, type StripeObject } from "../fields.ts";
 import { upsertPayment, applyRefundTotal } from "../store/payments.ts";
 import { upsertRefund } from "../store/refunds.ts";
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 /**
  * `charge.refunded` carries the charge's cumulative `amount_refunded`: it raises the payment's total
  * (never lowers it). A payment not seen yet is created from the charge, so the refund is not lost.
  */
-export const onChargeRefunded: StripeEventHandler = async (tx, tenantId, event) => {
+export const onChargeRefunded: StripeEventEffect = (tenantId, event) => {
   const charge = event.data.object;
   const paymentIntent = idOf(charge.payment_intent);
-  if (!paymentIntent) return; // A charge without an intent was not made by our Checkout.
+  if (!paymentIntent) return undefined; // A charge without an intent was not made by our Checkout.
   const currency = stringOf(charge.currency) ?? "usd";
+  return { apply: (tx) => applyChargeRefunded(tx, tenantId, event, charge, paymentIntent, currency) };
+};
+
+async function applyChargeRefunded(
+  tx: Db, tenantId: string, event: StripeEvent, charge: StripeObject, paymentIntent: string, currency: string,
+): Promise<void> {
   await upsertPayment(tx, {
     tenantId,
     enrollmentId: null,
@@ -35,4 +43,4 @@ export const onChargeRefunded: StripeEventHandler = async (tx, tenantId, event) 
     });
   }
   await applyRefundTotal(tx, tenantId, paymentIntent, integerOf(charge.amount_refunded) ?? 0);
-};
+}

@@ -1,8 +1,8 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
-import { linkSubscriptionPayments, upsertPayment } from "../store/payments.ts";
+import { linkSubscriptionPayments, upsertPaymentStatement } from "../store/payments.ts";
 import { linkSubscription } from "../store/subscriptions.ts";
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 function paymentStatusOf(eventType: string, paymentStatus: string | null): PaymentStatus {
   if (eventType === "checkout.session.async_payment_failed") return "failed";
@@ -16,7 +16,7 @@ function paymentStatusOf(eventType: string, paymentStatus: string | null): Payme
  * enrollment fee against its intent; subscription mode links the subscription to the enrollment so each
  * `invoice.paid` becomes a tuition payment.
  */
-export const onCheckoutSession: StripeEventHandler = async (tx, tenantId, event) => {
+export const onCheckoutSession: StripeEventEffect = (tenantId, event) => {
   const session = event.data.object;
   const metadata = objectOf(session.metadata);
   const enrollmentId = enrollmentIdOf(metadata, { enrollment_id: session.client_reference_id });
@@ -24,15 +24,17 @@ export const onCheckoutSession: StripeEventHandler = async (tx, tenantId, event)
 
   if (session.mode === "subscription") {
     const subscriptionId = idOf(session.subscription);
-    if (subscriptionId) {
-      await linkSubscription(tx, { tenantId, subscriptionId, enrollmentId, customer });
-      await linkSubscriptionPayments(tx, tenantId, subscriptionId);
-    }
-    return;
+    if (!subscriptionId) return undefined;
+    return {
+      apply: async (tx) => {
+        await linkSubscription(tx, { tenantId, subscriptionId, enrollmentId, customer });
+        await linkSubscriptionPayments(tx, tenantId, subscriptionId);
+      },
+    };
   }
   const paymentIntent = idOf(session.payment_intent);
-  if (!paymentIntent) return; // No payment was needed (e.g. a 100% coupon): nothing to record.
-  await upsertPayment(tx, {
+  if (!paymentIntent) return undefined; // No payment was needed (e.g. a 100% coupon): nothing to record.
+  const payment = {
     tenantId,
     enrollmentId,
     kind: metadata.kind === "tuition" ? "tuition" : "enrollment_fee",
@@ -43,5 +45,6 @@ export const onCheckoutSession: StripeEventHandler = async (tx, tenantId, event)
     currency: stringOf(session.currency) ?? "usd",
     status: paymentStatusOf(event.type, stringOf(session.payment_status)),
     eventCreated: event.created,
-  });
+  } as const;
+  return { statement: (gate) => upsertPaymentStatement(payment, gate) };
 };

@@ -1,4 +1,4 @@
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 import { onChargeRefunded } from "./charge-refunded.ts";
 import { onCheckoutSession } from "./checkout-session.ts";
 import { onInvoice } from "./invoice.ts";
@@ -8,7 +8,7 @@ import { onRefund } from "./refund.ts";
 import { onSubscription } from "./subscription.ts";
 
 /** The Stripe events we act on. Any other type is stored and acknowledged, never rejected. */
-export const STRIPE_EVENT_HANDLERS: Readonly<Record<string, StripeEventHandler>> = {
+export const STRIPE_EVENT_EFFECTS: Readonly<Record<string, StripeEventEffect>> = {
   "payment_intent.succeeded": onPaymentIntent,
   "payment_intent.payment_failed": onPaymentIntent,
   "payment_intent.processing": onPaymentIntent,

@@ -1,7 +1,7 @@
 import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
 import { attachIntentToInvoice } from "../store/payments.ts";
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 const STATUS: Record<string, PaymentStatus> = { paid: "succeeded", open: "processing", canceled: "canceled" };
 
@@ -9,12 +9,12 @@ const STATUS: Record<string, PaymentStatus> = { paid: "succeeded", open: "proces
  * `invoice_payment.paid` (API 2025-03-31 and later): the one event that names both an invoice and the
  * PaymentIntent that paid it, so the two halves of a tuition payment become one row.
  */
-export const onInvoicePayment: StripeEventHandler = async (tx, tenantId, event) => {
+export const onInvoicePayment: StripeEventEffect = (tenantId, event) => {
   const invoicePayment = event.data.object;
   const invoice = idOf(invoicePayment.invoice);
   const paymentIntent = idOf(objectOf(invoicePayment.payment).payment_intent);
-  if (!invoice || !paymentIntent) return; // Paid out of band or by a charge: nothing to fold.
-  await attachIntentToInvoice(tx, {
+  if (!invoice || !paymentIntent) return undefined; // Paid out of band or by a charge: nothing to fold.
+  const payment = {
     tenantId,
     invoice,
     paymentIntent,
@@ -22,5 +22,6 @@ export const onInvoicePayment: StripeEventHandler = async (tx, tenantId, event) 
     currency: stringOf(invoicePayment.currency) ?? "usd",
     status: STATUS[stringOf(invoicePayment.status) ?? ""] ?? "succeeded",
     eventCreated: event.created,
-  });
+  };
+  return { apply: (tx) => attachIntentToInvoice(tx, payment) };
 };

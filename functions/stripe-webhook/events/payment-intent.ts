@@ -1,7 +1,7 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
-import { upsertPayment } from "../store/payments.ts";
-import type { StripeEventHandler } from "./types.ts";
+import { upsertPaymentStatement } from "../store/payments.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 const STATUS_BY_EVENT: Record<string, PaymentStatus> = {
   "payment_intent.processing": "processing",
@@ -11,21 +11,23 @@ const STATUS_BY_EVENT: Record<string, PaymentStatus> = {
 };
 
 /** `payment_intent.*` → one `payments` row per intent, linked to `metadata.enrollment_id`. */
-export const onPaymentIntent: StripeEventHandler = async (tx, tenantId, event) => {
+export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
   const intent = event.data.object;
+  const paymentIntent = idOf(intent.id);
+  if (!paymentIntent) return undefined;
   const metadata = objectOf(intent.metadata);
-  const enrollmentId = enrollmentIdOf(metadata);
-  const kind = metadata.kind === "tuition" || metadata.kind === "enrollment_fee" ? metadata.kind : enrollmentId ? "enrollment_fee" : "other";
-  await upsertPayment(tx, {
+  const kind = metadata.kind === "tuition" || metadata.kind === "enrollment_fee" ? metadata.kind : "enrollment_fee";
+  const payment = {
     tenantId,
-    enrollmentId,
+    enrollmentId: enrollmentIdOf(metadata),
     kind,
-    paymentIntent: idOf(intent.id),
+    paymentIntent,
     customer: idOf(intent.customer),
     amount: integerOf(intent.amount) ?? 0,
     currency: stringOf(intent.currency) ?? "usd",
     status: STATUS_BY_EVENT[event.type]!,
     failureReason: stringOf(objectOf(intent.last_payment_error).message),
     eventCreated: event.created,
-  });
+  } as const;
+  return { statement: (gate) => upsertPaymentStatement(payment, gate) };
 };

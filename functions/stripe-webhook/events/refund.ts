@@ -1,15 +1,15 @@
 import { idOf, integerOf, stringOf } from "../fields.ts";
 import { applyRefundTotal } from "../store/payments.ts";
 import { upsertRefund } from "../store/refunds.ts";
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 /** `refund.created|updated|failed` (and `charge.refund.updated`) → `refunds`, then the payment's total. */
-export const onRefund: StripeEventHandler = async (tx, tenantId, event) => {
+export const onRefund: StripeEventEffect = (tenantId, event) => {
   const refund = event.data.object;
   const refundId = idOf(refund.id);
-  if (!refundId) return;
+  if (!refundId) return undefined;
   const paymentIntent = idOf(refund.payment_intent);
-  await upsertRefund(tx, {
+  const row = {
     tenantId,
     refundId,
     paymentIntent,
@@ -18,6 +18,11 @@ export const onRefund: StripeEventHandler = async (tx, tenantId, event) => {
     status: stringOf(refund.status) ?? "pending",
     reason: stringOf(refund.reason),
     eventCreated: event.created,
-  });
-  if (paymentIntent) await applyRefundTotal(tx, tenantId, paymentIntent, 0);
+  };
+  return {
+    apply: async (tx) => {
+      await upsertRefund(tx, row);
+      if (paymentIntent) await applyRefundTotal(tx, tenantId, paymentIntent, 0);
+    },
+  };
 };

@@ -1,16 +1,16 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import { linkSubscriptionPayments } from "../store/payments.ts";
 import { upsertSubscriptionState } from "../store/subscriptions.ts";
-import type { StripeEventHandler } from "./types.ts";
+import type { StripeEventEffect } from "./types.ts";
 
 /** `customer.subscription.created|updated|deleted` → `subscriptions` (deleted is final: `canceled`). */
-export const onSubscription: StripeEventHandler = async (tx, tenantId, event) => {
+export const onSubscription: StripeEventEffect = (tenantId, event) => {
   const subscription = event.data.object;
   const subscriptionId = idOf(subscription.id);
-  if (!subscriptionId) return;
+  if (!subscriptionId) return undefined;
   const items = objectOf(subscription.items).data;
   const firstItem = objectOf(Array.isArray(items) ? items[0] : undefined);
-  await upsertSubscriptionState(tx, {
+  const state = {
     tenantId,
     subscriptionId,
     enrollmentId: enrollmentIdOf(subscription.metadata),
@@ -22,6 +22,11 @@ export const onSubscription: StripeEventHandler = async (tx, tenantId, event) =>
     cancelAtPeriodEnd: subscription.cancel_at_period_end === true,
     canceledAt: integerOf(subscription.canceled_at),
     eventCreated: event.created,
-  });
-  await linkSubscriptionPayments(tx, tenantId, subscriptionId);
+  };
+  return {
+    apply: async (tx) => {
+      await upsertSubscriptionState(tx, state);
+      await linkSubscriptionPayments(tx, tenantId, subscriptionId);
+    },
+  };
 };

@@ -1,5 +1,5 @@
-import type { Db } from "../../_shared/db/port.ts";
 import type { StripeEvent } from "../../_shared/verify/stripe.ts";
+import type { EventEffect } from "../../_shared/webhooks/record-event.ts";
 
-/** Applies one kind of Stripe event inside the transaction that stores it. */
-export type StripeEventHandler = (tx: Db, tenantId: string, event: StripeEvent) => Promise<void>;
+/** What one kind of Stripe event does for a tenant; `undefined` when there is nothing to change. */
+export type StripeEventEffect = (tenantId: string, event: StripeEvent) => EventEffect | undefined;

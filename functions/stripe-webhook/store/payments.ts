@@ -1,4 +1,5 @@
 import type { Db } from "../../_shared/db/port.ts";
+import { raw, sql, type Statement } from "../../_shared/db/sql.ts";
 import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./payment-status.ts";
 
 export interface PaymentUpsert {
@@ -21,63 +22,63 @@ export interface PaymentUpsert {
   eventCreated: number;
 }
 
-// Shared by both conflict targets below. Status moves only forward: (rank, event time) must not go back.
-// Links (enrollment, invoice, session, subscription, customer) are filled in whenever they become known.
-const upsertSql = (conflictColumn: "stripe_payment_intent" | "stripe_invoice") => `
-  insert into payments (tenant_id, enrollment_id, kind, stripe_payment_intent, stripe_invoice, stripe_checkout_session,
-                        stripe_subscription, stripe_customer, amount, currency, status, status_rank, failure_reason,
-                        source_event_created, amount_refunded)
-  select $1, linked.enrollment_id,
-         case when $3 = 'enrollment_fee' and linked.enrollment_id is null then 'other' else $3 end,
-         $4, $5, $6, $14, $7, $8, $9, $10, $11, $12, to_timestamp($13),
-         -- Refunds that arrived before the payment itself still count.
-         (select coalesce(sum(amount), 0) from refunds
-           where tenant_id = $1 and stripe_payment_intent = $4 and status = 'succeeded')
-    from (select coalesce((select id from enrollments where tenant_id = $1 and id = $2::uuid),
-                          (select enrollment_id from subscriptions where tenant_id = $1 and stripe_subscription_id = $14))
-                 as enrollment_id) linked
-  on conflict (tenant_id, ${conflictColumn}) do update set
-    enrollment_id = coalesce(payments.enrollment_id, excluded.enrollment_id),
-    kind = case when payments.kind = 'other' then excluded.kind else payments.kind end,
-    stripe_payment_intent = coalesce(payments.stripe_payment_intent, excluded.stripe_payment_intent),
-    stripe_invoice = coalesce(payments.stripe_invoice, excluded.stripe_invoice),
-    stripe_checkout_session = coalesce(payments.stripe_checkout_session, excluded.stripe_checkout_session),
-    stripe_subscription = coalesce(payments.stripe_subscription, excluded.stripe_subscription),
-    stripe_customer = coalesce(payments.stripe_customer, excluded.stripe_customer),
-    amount = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
-                  then excluded.amount else payments.amount end,
-    status = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
-                  then excluded.status else payments.status end,
-    failure_reason = case when (excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)
-                  then excluded.failure_reason else payments.failure_reason end,
-    status_rank = greatest(payments.status_rank, excluded.status_rank),
-    source_event_created = greatest(payments.source_event_created, excluded.source_event_created),
-    updated_at = now()
-  returning amount_refunded, stripe_payment_intent`;
-
-const UPSERT_BY_INTENT = upsertSql("stripe_payment_intent");
-const UPSERT_BY_INVOICE = upsertSql("stripe_invoice");
+const TRUE = sql`true`;
 
 /**
- * Creates or advances the payment for a PaymentIntent (or, for invoices without one, for the invoice).
- * `conflictOn` defaults to the intent when known.
+ * The upsert of one payment as a single statement that changes nothing unless `gate` holds (see
+ * EventEffect). Status moves only forward: (rank, event time) must not go back. Links (enrollment,
+ * invoice, session, subscription, customer) are filled in whenever they become known. A payment first
+ * seen after some of its refunds starts out with them counted and its status derived from them.
+ */
+export function upsertPaymentStatement(
+  p: PaymentUpsert, gate: Statement = TRUE, conflictOn: "intent" | "invoice" = p.paymentIntent ? "intent" : "invoice",
+): Statement {
+  const rank = PAYMENT_STATUS_RANK[p.status];
+  const newer = raw("(excluded.status_rank, excluded.source_event_created) >= (payments.status_rank, payments.source_event_created)");
+  return sql`
+    insert into payments (tenant_id, enrollment_id, kind, stripe_payment_intent, stripe_invoice, stripe_checkout_session,
+                          stripe_subscription, stripe_customer, amount, currency, status, status_rank, failure_reason,
+                          source_event_created, amount_refunded)
+    select ${p.tenantId}, linked.enrollment_id,
+           case when ${p.kind}::text = 'enrollment_fee' and linked.enrollment_id is null then 'other' else ${p.kind}::text end,
+           ${p.paymentIntent}, ${p.invoice ?? null}, ${p.checkoutSession ?? null}, ${p.subscriptionId ?? null}, ${p.customer},
+           ${p.amount}::bigint, ${p.currency},
+           case when earlier.refunded > 0 and earlier.refunded >= ${p.amount}::bigint then 'refunded'
+                when earlier.refunded > 0 then 'partially_refunded' else ${p.status}::text end,
+           case when earlier.refunded > 0 and earlier.refunded >= ${p.amount}::bigint then ${PAYMENT_STATUS_RANK.refunded}::smallint
+                when earlier.refunded > 0 then greatest(${rank}::smallint, ${PAYMENT_STATUS_RANK.partially_refunded}::smallint)
+                else ${rank}::smallint end,
+           ${p.failureReason ?? null}, to_timestamp(${p.eventCreated}), earlier.refunded
+      from (select coalesce(
+                     (select id from enrollments where tenant_id = ${p.tenantId} and id = ${p.enrollmentId}::uuid),
+                     (select enrollment_id from subscriptions
+                       where tenant_id = ${p.tenantId} and stripe_subscription_id = ${p.subscriptionId ?? null})) as enrollment_id) linked,
+           (select coalesce(sum(amount), 0)::bigint as refunded from refunds
+             where tenant_id = ${p.tenantId} and stripe_payment_intent = ${p.paymentIntent} and status = 'succeeded') earlier
+     where ${gate}
+    on conflict (tenant_id, ${raw(conflictOn === "intent" ? "stripe_payment_intent" : "stripe_invoice")}) do update set
+      enrollment_id = coalesce(payments.enrollment_id, excluded.enrollment_id),
+      kind = case when payments.kind = 'other' then excluded.kind else payments.kind end,
+      stripe_payment_intent = coalesce(payments.stripe_payment_intent, excluded.stripe_payment_intent),
+      stripe_invoice = coalesce(payments.stripe_invoice, excluded.stripe_invoice),
+      stripe_checkout_session = coalesce(payments.stripe_checkout_session, excluded.stripe_checkout_session),
+      stripe_subscription = coalesce(payments.stripe_subscription, excluded.stripe_subscription),
+      stripe_customer = coalesce(payments.stripe_customer, excluded.stripe_customer),
+      amount = case when ${newer} then excluded.amount else payments.amount end,
+      status = case when ${newer} then excluded.status else payments.status end,
+      failure_reason = case when ${newer} then excluded.failure_reason else payments.failure_reason end,
+      status_rank = greatest(payments.status_rank, excluded.status_rank),
+      source_event_created = greatest(payments.source_event_created, excluded.source_event_created),
+      updated_at = now()`;
+}
+
+/**
+ * Creates or advances a payment inside a transaction (effects made of several statements).
  * @example await upsertPayment(tx, { tenantId, paymentIntent: pi.id, status: "succeeded", ... });
  */
-export async function upsertPayment(
-  tx: Db, p: PaymentUpsert, conflictOn: "intent" | "invoice" = p.paymentIntent ? "intent" : "invoice",
-): Promise<void> {
-  if (conflictOn === "intent" ? !p.paymentIntent : !p.invoice) return;
-  const [row] = await tx.query<{ amount_refunded: number; stripe_payment_intent: string | null }>(
-    conflictOn === "intent" ? UPSERT_BY_INTENT : UPSERT_BY_INVOICE,
-    [
-      p.tenantId, p.enrollmentId, p.kind, p.paymentIntent, p.invoice ?? null, p.checkoutSession ?? null, p.customer,
-      p.amount, p.currency, p.status, PAYMENT_STATUS_RANK[p.status], p.failureReason ?? null, p.eventCreated,
-      p.subscriptionId ?? null,
-    ],
-  );
-  if (row && row.amount_refunded > 0 && row.stripe_payment_intent) {
-    await applyRefundTotal(tx, p.tenantId, row.stripe_payment_intent, 0);
-  }
+export async function upsertPayment(tx: Db, p: PaymentUpsert, conflictOn?: "intent" | "invoice"): Promise<void> {
+  const statement = upsertPaymentStatement(p, TRUE, conflictOn);
+  await tx.query(statement.text, statement.values);
 }
 
 /**
