@@ -1,5 +1,7 @@
 // The one summary block `npm run bench` ends with. Figures only: nothing here passes or fails on time.
 import type { BundleReport } from "./bundle.ts";
+import type { ColdStartReport } from "./cold-start.ts";
+import { WEBHOOK_BUNDLE_TARGET_BYTES, type LambdaBundle } from "./lambda-bundles.ts";
 import type { IngestReport } from "./ingest-suite.ts";
 import type { MachineInfo } from "./machine.ts";
 import { fmt, ratio, table } from "./stats.ts";
@@ -54,7 +56,40 @@ function bundleSection(b: BundleReport): string {
   ].join("\n");
 }
 
-export function summary(parts: { machine: MachineInfo; verify: VerifyReport; ingest: IngestReport; bundle: BundleReport; totalSeconds: number }): string {
+function lambdaBundlesSection(bundles: readonly LambdaBundle[]): string {
+  const yesNo = (value: boolean) => (value ? "YES" : "no");
+  const rows = bundles.map((b) =>
+    b.minifiedBytes === undefined
+      ? [b.slug, b.webhook ? "webhook" : "other", "no lambda.ts", "", "", "", "", ""]
+      : [
+          b.slug, b.webhook ? "webhook" : "other", kb(b.minifiedBytes), kb(b.gzipBytes ?? 0),
+          b.webhook ? (b.minifiedBytes <= WEBHOOK_BUNDLE_TARGET_BYTES ? "within" : `over by ${kb(b.minifiedBytes - WEBHOOK_BUNDLE_TARGET_BYTES)}`) : "",
+          yesNo(b.includesStripe), yesNo(b.includesPglite),
+          b.topPackages.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", "),
+        ],
+  );
+  return [
+    `(d) Lambda bundles — functions/<slug>/lambda.ts as the IaC bundles it (infra/bundling.ts: esbuild, minified esm, node22, ` +
+      `secrets preload injected, @aws-sdk/* left to the runtime); target for webhooks ≤ ${kb(WEBHOOK_BUNDLE_TARGET_BYTES)}`,
+    table(["function", "kind", "minified", "gzip", "vs target", "stripe", "pglite", "largest parts"], rows),
+  ].join("\n");
+}
+
+function coldStartSection(c: ColdStartReport): string {
+  const rows = c.runs.map((r, i) => [String(i + 1), fmt(r.wallMs, 1), fmt(r.importMs, 1), fmt(r.firstInvokeMs, 1), String(r.statusCode)]);
+  rows.push(["median", fmt(c.median.wallMs, 1), fmt(c.median.importMs, 1), fmt(c.median.firstInvokeMs, 1), `${c.ok}/${c.runs.length} × 200`]);
+  return [
+    `(e) Node cold start — ${c.slug} Lambda bundle, each run a fresh \`node\` process: import the bundle, one API Gateway v2 event ` +
+      `(signed payment_intent.succeeded) → first response; database ${c.databaseUrl}; secrets as plain env (no Secrets Manager call), ` +
+      `no Lambda runtime init`,
+    table(["run", "spawn → response ms", "import ms", "first invocation ms", "status"], rows),
+  ].join("\n");
+}
+
+export function summary(parts: {
+  machine: MachineInfo; verify: VerifyReport; ingest: IngestReport; bundle: BundleReport;
+  lambdaBundles: readonly LambdaBundle[]; coldStart: ColdStartReport; totalSeconds: number;
+}): string {
   const { machine: m, ingest: i } = parts;
   const rule = "=".repeat(100);
   return [
@@ -69,6 +104,10 @@ export function summary(parts: { machine: MachineInfo; verify: VerifyReport; ing
     ingestSection(parts.ingest),
     "",
     bundleSection(parts.bundle),
+    "",
+    lambdaBundlesSection(parts.lambdaBundles),
+    "",
+    coldStartSection(parts.coldStart),
     rule,
     `total bench time: ${fmt(parts.totalSeconds, 1)} s`,
   ].join("\n");

@@ -1,6 +1,9 @@
-// `npm run bench`: bundle size, signature verification, then ingest into PostgreSQL; progress on stderr,
+// `npm run bench`: bundle sizes (the portable handler, every Lambda), the stripe-webhook Lambda's cold start,
+// signature verification, then ingest into PostgreSQL; progress on stderr,
 // one summary block on stdout at the end. BENCH_EVENTS sets the events per concurrency level (default 2,000).
 import { benchBundle } from "./bundle.ts";
+import { benchColdStart } from "./cold-start.ts";
+import { benchLambdaBundles } from "./lambda-bundles.ts";
 import { runIngestSuite } from "./ingest-suite.ts";
 import { machineInfo } from "./machine.ts";
 import { summary } from "./report.ts";
@@ -24,9 +27,15 @@ const machine = machineInfo();
 progress("bundle: esbuild functions/stripe-webhook/handler.ts");
 const bundle = await benchBundle();
 
+progress("lambda bundles: esbuild functions/<slug>/lambda.ts as the IaC does");
+const lambdaBundles = await benchLambdaBundles();
+
+progress("cold start: fresh node process → stripe-webhook Lambda bundle → first response");
+const coldStart = await benchColdStart();
+
 progress("verify: verifyStripe vs Stripe SDK");
 const verify = await benchVerify();
 
 const ingest = await runIngestSuite({ events, levels: CONCURRENCY_LEVELS, progress });
 
-console.log(summary({ machine, verify, ingest, bundle, totalSeconds: (performance.now() - started) / 1000 }));
+console.log(summary({ machine, verify, ingest, bundle, lambdaBundles, coldStart, totalSeconds: (performance.now() - started) / 1000 }));

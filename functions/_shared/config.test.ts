@@ -50,6 +50,16 @@ describe("loadConfig", () => {
     await expect(loadConfig({ ...VALID_ENV, SUPABASE_JWT_SECRET: `${shortSecret}x` })).resolves.toBeDefined();
   });
 
+  it("leaves SUPABASE_JWT_SECRET optional when told it is not required, and still checks it when set", async () => {
+    const { SUPABASE_JWT_SECRET: _, ...withoutSecret } = VALID_ENV;
+    expect((await loadConfig(withoutSecret, { requireJwtSecret: false })).supabaseJwtSecret).toBeUndefined();
+    expectNamesWithoutValue(await configError(withoutSecret), "SUPABASE_JWT_SECRET");
+    const shortSecret = "short-but-secret";
+    const error = await loadConfig({ ...VALID_ENV, SUPABASE_JWT_SECRET: shortSecret }, { requireJwtSecret: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expectNamesWithoutValue(error as ConfigError, "SUPABASE_JWT_SECRET", shortSecret);
+  });
+
   it.each([
     ["not a url", "not a URL at all"],
     ["a host without a scheme", "localhost:12111"],

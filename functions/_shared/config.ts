@@ -7,7 +7,11 @@ export interface Config {
   encryptionKey: EncryptionKey;
   /** Older keys still accepted for decryption while `ENCRYPTION_KEY` rotates. */
   previousEncryptionKeys: EncryptionKey[];
-  supabaseJwtSecret: string;
+  /**
+   * Signs admin bearer tokens (HS256). Absent only where loadConfig was told it is not needed: functions that
+   * never verify a token (webhooks, whose manifest secrets leave it out); there every HS256 token is refused.
+   */
+  supabaseJwtSecret: string | undefined;
   supabaseUrl: string | undefined;
   appUrl: string;
   providerBases: {
@@ -57,12 +61,20 @@ async function encryptionKey(name: string, value: string): Promise<EncryptionKey
   return importEncryptionKey(material);
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Whether `SUPABASE_JWT_SECRET` must be set (default true). The Lambda and Deno runtimes pass whether the
+   * function's manifest entry lists it, so a webhook function starts without a secret it never uses.
+   */
+  requireJwtSecret?: boolean;
+}
+
 /**
  * Parses the environment into a `Config`, failing with the first variable that is missing or malformed.
  * Runtimes call it once per cold start with `process.env` or `Deno.env.toObject()`; handlers never read env.
  * @example const config = await loadConfig(process.env);
  */
-export async function loadConfig(env: Env): Promise<Config> {
+export async function loadConfig(env: Env, options: LoadConfigOptions = {}): Promise<Config> {
   const current = await encryptionKey("ENCRYPTION_KEY", required(env, "ENCRYPTION_KEY"));
   const previous = await Promise.all(
     (optional(env, "ENCRYPTION_KEYS_OLD") ?? "")
@@ -71,8 +83,10 @@ export async function loadConfig(env: Env): Promise<Config> {
       .filter(Boolean)
       .map((k) => encryptionKey("ENCRYPTION_KEYS_OLD", k)),
   );
-  const supabaseJwtSecret = required(env, "SUPABASE_JWT_SECRET");
-  if (supabaseJwtSecret.length < 32) throw new ConfigError("SUPABASE_JWT_SECRET", "must be at least 32 characters");
+  const supabaseJwtSecret = (options.requireJwtSecret ?? true)
+    ? required(env, "SUPABASE_JWT_SECRET")
+    : optional(env, "SUPABASE_JWT_SECRET");
+  if (supabaseJwtSecret !== undefined && supabaseJwtSecret.length < 32) throw new ConfigError("SUPABASE_JWT_SECRET", "must be at least 32 characters");
 
   const databaseUrl = optional(env, "DATABASE_URL");
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -66,6 +66,12 @@ describe("createTokenVerifier + requireAdmin (HS256 with SUPABASE_JWT_SECRET)", 
     }
   });
 
+  it("answers 401 to every HS256 token when configured without a secret (a webhook function's services)", async () => {
+    const token = await signToken({ sub: USER_ID, tenantId: TENANT_ID, role: "admin" });
+    const withoutSecret = createTokenVerifier({ jwtSecret: undefined });
+    expect(await authError(requireAdmin(withoutSecret, bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID" });
+  });
+
   it("answers 401 to an HS256 header over a payload whose signature was stripped", async () => {
     const [header, payload] = (await signToken({ tenantId: TENANT_ID, role: "admin" })).split(".");
     expect(await authError(requireAdmin(verifyHs256, bearer(`${header}.${payload}.`)))).toMatchObject({ status: 401 });

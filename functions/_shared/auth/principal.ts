@@ -39,8 +39,9 @@ function principalFrom(payload: JWTPayload): Principal {
  * set, asymmetric tokens against the project's JWKS. Returns the caller; throws `AuthError` (401/403).
  * @example const principal = await createTokenVerifier({ jwtSecret, supabaseUrl })(req);
  */
-export function createTokenVerifier(options: { jwtSecret: string; supabaseUrl?: string | undefined }): TokenVerifier {
-  const secret = utf8Bytes(options.jwtSecret);
+export function createTokenVerifier(options: { jwtSecret: string | undefined; supabaseUrl?: string | undefined }): TokenVerifier {
+  // No secret (a function configured without one): HS256 tokens are refused like any unaccepted algorithm.
+  const secret = options.jwtSecret === undefined ? undefined : utf8Bytes(options.jwtSecret);
   const jwks = options.supabaseUrl
     ? createRemoteJWKSet(new URL(`${options.supabaseUrl}/auth/v1/.well-known/jwks.json`))
     : undefined;
@@ -52,7 +53,7 @@ export function createTokenVerifier(options: { jwtSecret: string; supabaseUrl?: 
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
-      if (alg === "HS256") {
+      if (alg === "HS256" && secret) {
         ({ payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] }));
       } else if (jwks) {
         ({ payload } = await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] }));

@@ -5,8 +5,8 @@ export interface PostgresOptions {
   /** Pool size; keep small on Lambda/edge, where each instance has its own pool. */
   max?: number;
   /**
-   * Named prepared statements. Off for transaction-mode poolers (Supabase's pooler on :6543, PgBouncer),
-   * which cannot keep them; on for direct connections, where they save a parse per query.
+   * Named prepared statements: on for direct connections, where they save a parse per query; off by
+   * default behind transaction poolers (see usesTransactionPooler).
    */
   prepare?: boolean;
 }
@@ -17,9 +17,13 @@ function wrapError(error: unknown): unknown {
     : error;
 }
 
-function usesTransactionPooler(url: string): boolean {
-  const parsed = new URL(url);
-  return parsed.port === "6543" || parsed.searchParams.get("pgbouncer") === "true";
+/**
+ * Poolers that hand each transaction a different server connection, where named prepared statements
+ * break (Supabase's pooler on :6543, PgBouncer — flagged `?pgbouncer=true` as Prisma and Supabase docs do)
+ * or pin the connection (RDS Proxy, `*.proxy-*.rds.amazonaws.com`).
+ */
+function usesTransactionPooler(url: URL): boolean {
+  return url.port === "6543" || url.searchParams.get("pgbouncer") === "true" || url.hostname.includes(".proxy-");
 }
 
 function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTransaction: boolean): Db {
@@ -71,8 +75,11 @@ function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTra
  * @example const db = createPostgresDb(config.databaseUrl, { max: 4 });
  */
 export function createPostgresDb(url: string, options: PostgresOptions = {}): DbPool {
-  const prepare = options.prepare ?? !usesTransactionPooler(url);
-  const sql = postgres(url, {
+  const parsed = new URL(url);
+  const prepare = options.prepare ?? !usesTransactionPooler(parsed);
+  // Ours, not a server setting: postgres.js would send it to the server, which rejects unknown parameters.
+  parsed.searchParams.delete("pgbouncer");
+  const sql = postgres(parsed.toString(), {
     max: options.max ?? 10,
     prepare,
     connect_timeout: 5,

@@ -164,6 +164,22 @@ describe("migration runner", () => {
   });
 });
 
+describe.runIf(REAL_DATABASE_URL)("postgres adapter behind a transaction pooler", () => {
+  it("accepts ?pgbouncer=true (turning prepared statements off) without sending it to the server", async () => {
+    const url = new URL(REAL_DATABASE_URL!);
+    url.searchParams.set("pgbouncer", "true");
+    const db = createPostgresDb(url.toString(), { max: 1 });
+    try {
+      await db.query("select $1::int as n", [1]);
+      await db.transaction((tx) => tx.query("select 1"));
+      // Named statements would be listed here; with prepare off postgres.js uses only the unnamed one.
+      expect(await db.query("select name from pg_prepared_statements")).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe("postgres adapter when the database cannot be reached", () => {
   it("throws DbUnavailableError (what webhooks turn into 503)", async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Handler, Services } from "../../_shared/context.ts";
 import type { FunctionDefinition } from "../../manifest.ts";
 import { mountFunction, withProblemFallbacks } from "../mount.ts";
+import { mountStudentPages } from "./student-pages.ts";
 
 /** A function's handler, by the folder convention: `functions/<slug>/handler.ts` exports `handler`. */
 export async function loadHandler(slug: string): Promise<Handler> {
@@ -11,12 +12,13 @@ export async function loadHandler(slug: string): Promise<Handler> {
 }
 
 /**
- * One Hono app serving every manifest function with the same handlers Lambda and Deno run: used by the
- * dev server, the end-to-end tests and the benchmarks.
+ * One Hono app serving every manifest function with the same handlers Lambda and Deno run, and the student
+ * payment page (web/pay): used by the dev server, the end-to-end tests and the benchmarks.
  * @example const app = await createApp(services, FUNCTIONS); serve({ fetch: app.fetch, port: 3000 });
  */
 export async function createApp(services: Services, functions: readonly FunctionDefinition[]): Promise<Hono> {
   const app = new Hono();
   for (const fn of functions) mountFunction(app, services, fn, await loadHandler(fn.slug));
+  mountStudentPages(app);
   return withProblemFallbacks(app, services);
 }

@@ -38,7 +38,7 @@ async function main() {
     .setSubject("local-admin")
     .setIssuedAt()
     .setExpirationTime("7d")
-    .sign(utf8Bytes(config.supabaseJwtSecret));
+    .sign(utf8Bytes(config.supabaseJwtSecret!)); // set: loadConfig requires it by default
 
   const server = serve({ fetch: app.fetch, port }, () => {
     const lines = [

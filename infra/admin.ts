@@ -1,0 +1,27 @@
+// Everything else served over HTTP — admin functions and the signed-in user's and service_role's endpoints,
+// each of which checks its own bearer token — each its own Lambda behind its manifest routes.
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { use, type StackContext } from "sst/constructs";
+import type { FunctionDefinition } from "../functions/manifest.ts";
+import { Api } from "./api.ts";
+import { useStageConfig } from "./config.ts";
+import { Database } from "./database.ts";
+import { addHttpRoutes, createManifestFunction } from "./lambda-function.ts";
+import { addSchedule } from "./scheduled-jobs.ts";
+
+export const adminFunctions = (functions: readonly FunctionDefinition[]) =>
+  functions.filter((fn) => fn.routes.length > 0 && fn.auth !== "signature");
+
+export function Admin({ stack, app }: StackContext): { functions: Record<string, NodejsFunction> } {
+  const config = useStageConfig(app);
+  const { api, appUrl } = use(Api);
+  const { database } = use(Database);
+  const functions: Record<string, NodejsFunction> = {};
+  for (const definition of adminFunctions(config.functions)) {
+    const fn = createManifestFunction(stack, definition, { config, database, appUrl });
+    addHttpRoutes(stack, api, definition, fn);
+    addSchedule(stack, definition, fn);
+    functions[definition.slug] = fn;
+  }
+  return { functions };
+}

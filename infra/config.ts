@@ -1,0 +1,95 @@
+// Everything that differs between stages, decided once at synth from the stage name and a few IPS_* variables
+// (names and URLs only — a secret's value is never read here, so it cannot reach a template).
+import { RemovalPolicy } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { join } from "node:path";
+import { FUNCTIONS, type FunctionDefinition } from "../functions/manifest.ts";
+import { lambdaEntry, REPO_ROOT } from "./paths.ts";
+import { PRODUCTION_STAGE } from "./stage.ts";
+
+export interface StageConfig {
+  stage: string;
+  production: boolean;
+  /** `retain` in production (data survives `sst remove` and replacements), `destroy` for every other stage. */
+  removal: "retain" | "destroy";
+  /**
+   * `aurora`: Aurora Serverless v2 PostgreSQL behind RDS Proxy in a VPC, credentials generated into Secrets
+   * Manager. `external`: a Postgres elsewhere (e.g. Supabase's pooler) whose URL is in an existing secret.
+   */
+  database: { kind: "aurora" } | { kind: "external"; urlSecret: string };
+  /** ENCRYPTION_KEY, ENCRYPTION_KEYS_OLD and SUPABASE_JWT_SECRET are the secrets `<prefix>/<NAME>`. */
+  secretsPrefix: string;
+  logRetention: RetentionDays;
+  /** Public base URL shown to tenants for their webhooks; default the HTTP API's own URL. */
+  appUrl: string | undefined;
+  supabaseUrl: string | undefined;
+  functions: readonly FunctionDefinition[];
+  /** Where a function's Lambda entry is (`functions/<slug>/lambda.ts`); tests may point elsewhere. */
+  lambdaEntry: (slug: string) => string;
+  /** The static config page; deployed when it holds files. */
+  webDir: string;
+}
+
+export type SynthEnv = Readonly<Record<string, string | undefined>>;
+
+const optional = (env: SynthEnv, name: string) => env[name]?.trim() || undefined;
+
+function urlVariable(env: SynthEnv, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && !/^https:\/\/[^\s/]+/.test(value)) throw new Error(`${name} must be an https:// URL`);
+  return value;
+}
+
+function secretReference(env: SynthEnv, name: string): string | undefined {
+  const value = optional(env, name);
+  // A connection string here would be written into the template: refuse it, name the variable, not the value.
+  if (value !== undefined && (value.includes("://") || value.includes("@") || !/^[\w/+=.@:-]+$/.test(value))) {
+    throw new Error(`${name} must be the name or ARN of a Secrets Manager secret holding DATABASE_URL, not the URL itself`);
+  }
+  return value;
+}
+
+/** A stage's configuration: production by name, the rest from IPS_* variables set while synthesizing. */
+export function stageConfig(stage: string, env: SynthEnv = process.env): StageConfig {
+  const production = stage === PRODUCTION_STAGE;
+  const urlSecret = secretReference(env, "IPS_DATABASE_URL_SECRET");
+  return {
+    stage,
+    production,
+    removal: production ? "retain" : "destroy",
+    database: urlSecret ? { kind: "external", urlSecret } : { kind: "aurora" },
+    secretsPrefix: (optional(env, "IPS_SECRETS_PREFIX") ?? (production ? "ips/production" : "ips/preview")).replace(/\/+$/, ""),
+    logRetention: production ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,
+    appUrl: urlVariable(env, "IPS_APP_URL"),
+    supabaseUrl: urlVariable(env, "IPS_SUPABASE_URL"),
+    functions: FUNCTIONS,
+    lambdaEntry,
+    webDir: join(REPO_ROOT, "web"),
+  };
+}
+
+export const removalPolicy = (config: StageConfig): RemovalPolicy =>
+  config.removal === "retain" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+/** Each manifest entry is served over HTTP, run on a schedule, or both; anything else would deploy nothing. */
+export function checkFunctions(functions: readonly FunctionDefinition[]): void {
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    if (seen.has(fn.slug)) throw new Error(`functions/manifest.ts lists "${fn.slug}" twice`);
+    seen.add(fn.slug);
+    if (fn.routes.length === 0 && !fn.schedule) throw new Error(`"${fn.slug}" has neither routes nor a schedule`);
+  }
+}
+
+// SST stacks are plain functions of the app; the stage's config travels with the app object.
+const configs = new WeakMap<object, StageConfig>();
+
+export function provideStageConfig(app: object, config: StageConfig): void {
+  configs.set(app, config);
+}
+
+export function useStageConfig(app: object): StageConfig {
+  const config = configs.get(app);
+  if (!config) throw new Error("no stage config for this app: add the stacks with addStacks() from infra/app.ts");
+  return config;
+}

@@ -1,0 +1,55 @@
+// The hosted config page (web/): a private S3 bucket behind CloudFront (origin access control), with `/api/*`
+// forwarded to the HTTP API so the page calls the API on its own origin — no CORS. web/ is uploaded (and the
+// cache invalidated) on deploy whenever it holds files.
+import { Fn } from "aws-cdk-lib";
+import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
+import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { existsSync, readdirSync } from "node:fs";
+import { use, type StackContext } from "sst/constructs";
+import { Api } from "./api.ts";
+import { removalPolicy, useStageConfig } from "./config.ts";
+
+const hasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => !name.startsWith("."));
+
+export function Site({ stack, app }: StackContext): { url: string } {
+  const config = useStageConfig(app);
+  const { api } = use(Api);
+  const bucket = new Bucket(stack, "SiteBucket", {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    removalPolicy: removalPolicy(config),
+    autoDeleteObjects: !config.production,
+  });
+  const distribution = new cloudfront.Distribution(stack, "SiteDistribution", {
+    comment: `IPS config page (${config.stage})`,
+    defaultRootObject: "index.html",
+    defaultBehavior: {
+      origin: S3BucketOrigin.withOriginAccessControl(bucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    },
+    additionalBehaviors: {
+      "/api/*": {
+        // https://<id>.execute-api.<region>.amazonaws.com → <id>.execute-api.<region>.amazonaws.com
+        origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.apiEndpoint))),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+    },
+  });
+  if (hasFiles(config.webDir)) {
+    new BucketDeployment(stack, "SiteFiles", {
+      sources: [Source.asset(config.webDir)],
+      destinationBucket: bucket,
+      distribution,
+      distributionPaths: ["/*"],
+    });
+  }
+  const url = `https://${distribution.distributionDomainName}`;
+  stack.addOutputs({ SiteUrl: url });
+  return { url };
+}
