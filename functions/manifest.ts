@@ -17,10 +17,17 @@ export interface FunctionDefinition {
   auth: "signature" | "admin" | "user" | "service_role";
   secrets: readonly SecretName[];
   timeoutSeconds: number;
+  /**
+   * For a job: an EventBridge schedule (`rate(5 minutes)`, `cron(0 3 * * ? *)`) on which AWS invokes the
+   * function (infra/scheduled-jobs.ts). A job may have no routes. None is scheduled yet.
+   */
+  schedule?: string;
 }
 
 const WEBHOOK_SECRETS = ["DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEYS_OLD"] as const;
 const ADMIN_SECRETS = ["DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEYS_OLD", "SUPABASE_JWT_SECRET"] as const;
+// A signed-in user's token is verified like an admin's; the tenant's Stripe key is opened from the vault.
+const USER_SECRETS = ADMIN_SECRETS;
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
@@ -43,6 +50,31 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "admin",
     secrets: ADMIN_SECRETS,
     timeoutSeconds: 10,
+  },
+  {
+    // Calls Stripe (6 s timeout, one retry) while holding the enrollment's row lock: 15 s leaves room for both.
+    slug: "checkout",
+    routes: [
+      { method: "POST", path: "/api/checkout/enrollment-fee" },
+      { method: "POST", path: "/api/checkout/tuition" },
+      { method: "POST", path: "/api/billing/portal" },
+      { method: "GET", path: "/api/checkout/enrollments/{enrollmentId}" },
+    ],
+    auth: "user",
+    secrets: USER_SECRETS,
+    timeoutSeconds: 15,
+  },
+  {
+    // Refunds call Stripe; a CSV export reads up to 10,000 rows.
+    slug: "admin-payments",
+    routes: [
+      { method: "GET", path: "/api/admin/payments" },
+      { method: "GET", path: "/api/admin/subscriptions" },
+      { method: "POST", path: "/api/admin/payments/{id}/refund" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 15,
   },
 ];
 

@@ -2,7 +2,11 @@ import type { Hono } from "hono";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
-/** `web/pay/`: the student payment page, static HTML/CSS/JS. */
+/**
+ * `web/pay/`: the student payment page, static HTML/CSS/JS. Assets live where their URL says
+ * (`/pay/assets/pay.js` is `web/pay/assets/pay.js`), so a static host serves them as they are and only needs
+ * to map the page paths (`/pay/{enrollmentId}[/success|/cancel]`) to `index.html`, `success.html`, `cancel.html`.
+ */
 const PAY_DIR = fileURLToPath(new URL("../../../web/pay/", import.meta.url));
 
 const UUID_PARAM = ":enrollmentId{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}}";
@@ -32,7 +36,7 @@ async function file(name: string, contentType: string, cacheControl: string): Pr
  */
 export function mountStudentPages(app: Hono): void {
   for (const [name, contentType] of Object.entries(ASSETS)) {
-    app.get(`/pay/assets/${name}`, () => file(name, contentType, "no-cache"));
+    app.get(`/pay/assets/${name}`, () => file(`assets/${name}`, contentType, "no-cache"));
   }
   for (const [suffix, name] of Object.entries(PAGES)) {
     app.get(`/pay/${UUID_PARAM}${suffix}`, () => file(name, "text/html; charset=utf-8", "no-store"));
