@@ -1,17 +1,18 @@
-import type { TokenVerifier } from "./auth/principal.ts";
-import { createTokenVerifier } from "./auth/principal.ts";
 import type { Config } from "./config.ts";
 import { createCredentialVault, type CredentialVault } from "./crypto/vault.ts";
 import type { Db } from "./db/port.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
 import { createIntegrationCache, type IntegrationCache } from "./integrations/cache.ts";
 
-/** What a function needs, built once per cold start and shared by every request it serves. */
+/**
+ * What a function needs, built once per cold start and shared by every request it serves. Token
+ * verification is not here on purpose: only token-authenticated functions import it (auth/principal.ts,
+ * jose), which keeps it out of webhook bundles.
+ */
 export interface Services {
   config: Config;
   db: Db;
   vault: CredentialVault;
-  verifyToken: TokenVerifier;
   /** Milliseconds since the epoch; injected so tests can move the clock. */
   now: () => number;
   /** Outbound HTTP (provider APIs); injected so tests and runtimes choose it. */
@@ -40,7 +41,6 @@ export function createServices(config: Config, db: Db, overrides: Partial<Servic
     config,
     db,
     vault: createCredentialVault(config.encryptionKey, config.previousEncryptionKeys),
-    verifyToken: createTokenVerifier({ jwtSecret: config.supabaseJwtSecret, supabaseUrl: config.supabaseUrl }),
     now,
     fetch: globalThis.fetch.bind(globalThis),
     log: createLogger(),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CATALOG, type IntegrationKey } from "../_shared/integrations/catalog.ts";
 
 /** `PUT /api/admin/integrations/{key}` body. A credential left out keeps its stored value; `null` removes it. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decodeCursor, type KeysetPosition } from "../_shared/http/keyset-cursor.ts";
 import { fieldErrors } from "../_shared/http/validation.ts";
 

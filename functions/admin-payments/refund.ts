@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { z } from "zod";
+import * as z from "zod";
 import { writeAudit } from "../_shared/audit.ts";
 import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";

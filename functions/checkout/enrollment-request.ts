@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Db } from "../_shared/db/port.ts";
 import { readJsonBody } from "../_shared/http/json-body.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { ConfigError, loadConfig, type Config } from "../_shared/config.ts";
 import { createServices, type Handler, type Services } from "../_shared/context.ts";
 import type { Db } from "../_shared/db/port.ts";

@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { Hono } from "hono/tiny";
 import type { Handler, Services } from "../_shared/context.ts";
 import { problem } from "../_shared/http/responses.ts";
 import { requestIdOf } from "../_shared/http/request-id.ts";

@@ -1,3 +1,4 @@
+import type { Config } from "../config.ts";
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { utf8Bytes } from "../crypto/encoding.ts";
 
@@ -71,10 +72,26 @@ export function createTokenVerifier(options: { jwtSecret: string | undefined; su
 
 /**
  * The caller, who must be an admin of a tenant; a signed-in non-admin gets 403.
- * @example const admin = await requireAdmin(ctx.verifyToken, req);
+ * @example const admin = await requireAdmin(tokenVerifierFor(ctx.config), req);
  */
 export async function requireAdmin(verify: TokenVerifier, req: Request): Promise<Principal> {
   const principal = await verify(req);
   if (principal.role !== "admin") throw new AuthError(403, "ERR_AUTH_FORBIDDEN", "admin role required");
   return principal;
+}
+
+const verifiers = new WeakMap<object, TokenVerifier>();
+
+/**
+ * The token verifier for a cold start's config, made on first use and kept with that config (so the
+ * JWKS fetched from Supabase is cached for the life of the instance).
+ * @example const principal = await tokenVerifierFor(ctx.config)(req);
+ */
+export function tokenVerifierFor(config: Pick<Config, "supabaseJwtSecret" | "supabaseUrl">): TokenVerifier {
+  let verify = verifiers.get(config);
+  if (!verify) {
+    verify = createTokenVerifier({ jwtSecret: config.supabaseJwtSecret, supabaseUrl: config.supabaseUrl });
+    verifiers.set(config, verify);
+  }
+  return verify;
 }

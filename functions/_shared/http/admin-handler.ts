@@ -1,4 +1,4 @@
-import { requireAdmin, type Principal } from "../auth/principal.ts";
+import { requireAdmin, tokenVerifierFor, type Principal } from "../auth/principal.ts";
 import type { Context, Handler } from "../context.ts";
 import { principalHandler, type PrincipalHandlerOptions } from "./principal-handler.ts";
 
@@ -11,5 +11,5 @@ export type AdminHandler = (req: Request, ctx: Context, admin: Principal) => Pro
  * @example export const handler = adminHandler("admin-integrations", async (req, ctx, admin) => json(...));
  */
 export function adminHandler(fn: string, handle: AdminHandler, options: PrincipalHandlerOptions = {}): Handler {
-  return principalHandler(fn, (req, ctx) => requireAdmin(ctx.verifyToken, req), handle, options);
+  return principalHandler(fn, (req, ctx) => requireAdmin(tokenVerifierFor(ctx.config), req), handle, options);
 }

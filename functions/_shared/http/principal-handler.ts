@@ -14,7 +14,7 @@ export interface PrincipalHandlerOptions {
  * A token-authenticated function: `authenticate` names the caller or throws `AuthError` (401/403); the
  * logger then carries the function, request and tenant; every error becomes a problem response.
  * `adminHandler` and `userHandler` are this with their checks.
- * @example export const handler = principalHandler("x", (req, ctx) => ctx.verifyToken(req), async (req, ctx, p) => json({}));
+ * @example export const handler = principalHandler("x", (req, ctx) => tokenVerifierFor(ctx.config)(req), async (req, ctx, p) => json({}));
  */
 export function principalHandler(
   fn: string,

@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/principal.ts";
+import { tokenVerifierFor, type Principal } from "../auth/principal.ts";
 import type { Context, Handler } from "../context.ts";
 import { principalHandler, type PrincipalHandlerOptions } from "./principal-handler.ts";
 
@@ -11,5 +11,5 @@ export type UserHandler = (req: Request, ctx: Context, user: Principal) => Promi
  * @example export const handler = userHandler("checkout", async (req, ctx, user) => json(...));
  */
 export function userHandler(fn: string, handle: UserHandler, options: PrincipalHandlerOptions = {}): Handler {
-  return principalHandler(fn, (req, ctx) => ctx.verifyToken(req), handle, options);
+  return principalHandler(fn, (req, ctx) => tokenVerifierFor(ctx.config)(req), handle, options);
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The four integrations a tenant can configure; also the webhook `source` names. */
 export const INTEGRATION_KEYS = ["stripe", "docusign", "zoom", "sendgrid"] as const;
