@@ -925,6 +925,31 @@ describe.each(ADAPTERS)("stripe-webhook on %s", (adapter) => {
       expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({ status: "succeeded", enrollment_id: enrollmentId })]);
     });
 
+    it("closes the checkout session we opened: completed → 'complete', expired → 'expired' (so it is not reused)", async () => {
+      const { tenantId, post } = await setup();
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const [paid, lapsed] = [rid("cs"), rid("cs")];
+      for (const sessionId of [paid, lapsed]) {
+        await db.query(
+          `insert into checkout_sessions (tenant_id, enrollment_id, kind, stripe_session_id, url, amount, currency, expires_at)
+           values ($1, $2, 'enrollment_fee', $3, $4, 15000, 'usd', now() + interval '1 day')`,
+          [tenantId, enrollmentId, sessionId, `https://checkout.stripe.com/c/pay/${sessionId}`],
+        );
+      }
+      const sessionStatuses = async () => Object.fromEntries((await db.query<{ stripe_session_id: string; status: string }>(
+        "select stripe_session_id, status from checkout_sessions where tenant_id = $1", [tenantId])).map((r) => [r.stripe_session_id, r.status]));
+
+      const completed = checkoutSession({ mode: "payment", paymentIntent: rid("pi"), enrollmentId });
+      await post(stripeEvent("checkout.session.completed", { ...completed, id: paid }, { created: T(10) }));
+      await post(stripeEvent("checkout.session.expired", { ...checkoutSession({ mode: "payment", enrollmentId }), id: lapsed, status: "expired", payment_intent: null }, { created: T(11) }));
+
+      expect(await sessionStatuses()).toEqual({ [paid]: "complete", [lapsed]: "expired" });
+      expect(await paymentsOf(db, tenantId)).toEqual([expect.objectContaining({ stripe_checkout_session: paid, kind: "enrollment_fee", enrollment_id: enrollmentId })]);
+      // A late 'expired' for the paid session (events are unordered) does not reopen or relabel it.
+      await post(stripeEvent("checkout.session.expired", { ...completed, id: paid, status: "expired" }, { created: T(12) }));
+      expect((await sessionStatuses())[paid]).toBe("complete");
+    });
+
     it("never links a payment to an enrollment of another tenant", async () => {
       const a = await setup();
       const b = await setup();

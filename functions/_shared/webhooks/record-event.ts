@@ -1,5 +1,5 @@
 import { DbUnavailableError, type Db } from "../db/port.ts";
-import { sql, type Statement } from "../db/sql.ts";
+import { raw, sql, type Statement } from "../db/sql.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
 
 /** A verified provider event, before storage. */
@@ -14,14 +14,14 @@ export interface IncomingEvent {
 
 /**
  * What applying an event does to the domain tables:
- * - `statement`: one SQL statement that must change nothing unless `gate` (an SQL boolean) holds. It is
- *   stored and applied as ONE atomic statement — one round trip, no transaction held open — which is what
- *   most events need (an upsert of one row).
+ * - `statements`: SQL statements (independent of each other's results) that must change nothing unless
+ *   `gate` (an SQL boolean) holds. They are stored and applied as ONE atomic statement (one CTE each) —
+ *   one round trip, no transaction held open — which is what most events need (an upsert or two).
  * - `apply`: several dependent statements, run in the transaction that stores the event.
  * Throwing (or a failing statement) leaves the event stored as `failed` for the retry job.
  */
 export type EventEffect =
-  | { statement: (gate: Statement) => Statement }
+  | { statements: (gate: Statement) => Statement[] }
   | { apply: (tx: Db) => Promise<void> };
 
 /** The effect of an event for a tenant; `undefined` for events that are only recorded (unknown types). */
@@ -58,9 +58,11 @@ function storeFailed(tenantId: string, source: IntegrationKey, event: IncomingEv
 
 async function storeAndApply(db: Db, store: Statement, effect: EventEffect | undefined): Promise<boolean> {
   if (effect === undefined) return (await db.query(store.text, store.values)).length > 0;
-  if ("statement" in effect) {
-    const applied = effect.statement(sql`exists (select 1 from stored)`);
-    const combined = sql`with stored as (${store}), applied as (${applied}) select count(*)::int as stored from stored`;
+  if ("statements" in effect) {
+    // Data-modifying CTEs all run, once, whether or not the final select reads them.
+    const applied = effect.statements(sql`exists (select 1 from stored)`)
+      .reduce((ctes, statement, i) => sql`${ctes}, ${raw(`applied_${i}`)} as (${statement})`, sql`with stored as (${store})`);
+    const combined = sql`${applied} select count(*)::int as stored from stored`;
     const [row] = await db.query<{ stored: number }>(combined.text, combined.values);
     return row!.stored > 0;
   }

@@ -1,5 +1,6 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
+import { closeCheckoutSessionStatement } from "../store/checkout-sessions.ts";
 import { linkSubscriptionPayments, upsertPaymentStatement } from "../store/payments.ts";
 import { linkSubscription } from "../store/subscriptions.ts";
 import type { StripeEventEffect } from "./types.ts";
@@ -14,10 +15,12 @@ function paymentStatusOf(eventType: string, paymentStatus: string | null): Payme
 /**
  * `checkout.session.completed|async_payment_succeeded|async_payment_failed`: payment mode records the
  * enrollment fee against its intent; subscription mode links the subscription to the enrollment so each
- * `invoice.paid` becomes a tuition payment.
+ * `invoice.paid` becomes a tuition payment. Either way the session we opened is closed.
  */
 export const onCheckoutSession: StripeEventEffect = (tenantId, event) => {
   const session = event.data.object;
+  const sessionId = idOf(session.id);
+  if (!sessionId) return undefined;
   const metadata = objectOf(session.metadata);
   const enrollmentId = enrollmentIdOf(metadata, { enrollment_id: session.client_reference_id });
   const customer = idOf(session.customer);
@@ -27,24 +30,36 @@ export const onCheckoutSession: StripeEventEffect = (tenantId, event) => {
     if (!subscriptionId) return undefined;
     return {
       apply: async (tx) => {
+        const close = closeCheckoutSessionStatement(tenantId, sessionId, "complete");
+        await tx.query(close.text, close.values);
         await linkSubscription(tx, { tenantId, subscriptionId, enrollmentId, customer });
         await linkSubscriptionPayments(tx, tenantId, subscriptionId);
       },
     };
   }
   const paymentIntent = idOf(session.payment_intent);
-  if (!paymentIntent) return undefined; // No payment was needed (e.g. a 100% coupon): nothing to record.
+  // No payment was needed (e.g. a 100% coupon): only the session closes.
+  if (!paymentIntent) return { statements: (gate) => [closeCheckoutSessionStatement(tenantId, sessionId, "complete", gate)] };
   const payment = {
     tenantId,
     enrollmentId,
     kind: metadata.kind === "tuition" ? "tuition" : "enrollment_fee",
     paymentIntent,
-    checkoutSession: idOf(session.id),
+    checkoutSession: sessionId,
     customer,
     amount: integerOf(session.amount_total) ?? 0,
     currency: stringOf(session.currency) ?? "usd",
     status: paymentStatusOf(event.type, stringOf(session.payment_status)),
     eventCreated: event.created,
   } as const;
-  return { statement: (gate) => upsertPaymentStatement(payment, gate) };
+  return {
+    statements: (gate) => [closeCheckoutSessionStatement(tenantId, sessionId, "complete", gate), upsertPaymentStatement(payment, gate)],
+  };
+};
+
+/** `checkout.session.expired`: the session we opened can no longer be paid, so the next click opens a new one. */
+export const onCheckoutSessionExpired: StripeEventEffect = (tenantId, event) => {
+  const sessionId = idOf(event.data.object.id);
+  if (!sessionId) return undefined;
+  return { statements: (gate) => [closeCheckoutSessionStatement(tenantId, sessionId, "expired", gate)] };
 };

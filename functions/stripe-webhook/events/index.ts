@@ -1,6 +1,6 @@
 import type { StripeEventEffect } from "./types.ts";
 import { onChargeRefunded } from "./charge-refunded.ts";
-import { onCheckoutSession } from "./checkout-session.ts";
+import { onCheckoutSession, onCheckoutSessionExpired } from "./checkout-session.ts";
 import { onInvoice } from "./invoice.ts";
 import { onInvoicePayment } from "./invoice-payment.ts";
 import { onPaymentIntent } from "./payment-intent.ts";
@@ -21,6 +21,7 @@ export const STRIPE_EVENT_EFFECTS: Readonly<Record<string, StripeEventEffect>> =
   "checkout.session.completed": onCheckoutSession,
   "checkout.session.async_payment_succeeded": onCheckoutSession,
   "checkout.session.async_payment_failed": onCheckoutSession,
+  "checkout.session.expired": onCheckoutSessionExpired,
   "invoice.paid": onInvoice,
   "invoice.payment_failed": onInvoice,
   "invoice_payment.paid": onInvoicePayment,

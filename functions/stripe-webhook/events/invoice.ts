@@ -29,5 +29,5 @@ export const onInvoice: StripeEventEffect = (tenantId, event) => {
     status: paid ? "succeeded" : "failed",
     eventCreated: event.created,
   } as const;
-  return { statement: (gate) => upsertPaymentStatement(payment, gate) };
+  return { statements: (gate) => [upsertPaymentStatement(payment, gate)] };
 };

@@ -29,5 +29,5 @@ export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
     failureReason: stringOf(objectOf(intent.last_payment_error).message),
     eventCreated: event.created,
   } as const;
-  return { statement: (gate) => upsertPaymentStatement(payment, gate) };
+  return { statements: (gate) => [upsertPaymentStatement(payment, gate)] };
 };
