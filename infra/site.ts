@@ -9,6 +9,7 @@ import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { existsSync, readdirSync } from "node:fs";
 import { use, type StackContext } from "sst/constructs";
 import { Api } from "./api.ts";
+import { PAY_PAGE_CONTENT_SECURITY_POLICY, PAY_PAGE_REWRITE_SOURCE } from "./site-routes.ts";
 import { removalPolicy, useStageConfig } from "./config.ts";
 
 const hasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => !name.startsWith("."));
@@ -23,14 +24,37 @@ export function Site({ stack, app }: StackContext): { url: string } {
     removalPolicy: removalPolicy(config),
     autoDeleteObjects: !config.production,
   });
+  const siteOrigin = S3BucketOrigin.withOriginAccessControl(bucket);
+  // The student pages: /pay/{enrollmentId}[/success|/cancel] → one HTML file each, with the same strict
+  // headers as on the dev server (no referrer: a development `?token=` must never leave with a request).
+  const payPages: cloudfront.BehaviorOptions = {
+    origin: siteOrigin,
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    functionAssociations: [{
+      eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+      function: new cloudfront.Function(stack, "PayPageRewrite", {
+        code: cloudfront.FunctionCode.fromInline(PAY_PAGE_REWRITE_SOURCE),
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+      }),
+    }],
+    responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(stack, "PayPageHeaders", {
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: PAY_PAGE_CONTENT_SECURITY_POLICY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      },
+    }),
+  };
   const distribution = new cloudfront.Distribution(stack, "SiteDistribution", {
     comment: `IPS config page (${config.stage})`,
     defaultRootObject: "index.html",
     defaultBehavior: {
-      origin: S3BucketOrigin.withOriginAccessControl(bucket),
+      origin: siteOrigin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
     },
     additionalBehaviors: {
+      "/pay/*": payPages,
       "/api/*": {
         // https://<id>.execute-api.<region>.amazonaws.com → <id>.execute-api.<region>.amazonaws.com
         origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.apiEndpoint))),

@@ -1,6 +1,6 @@
 // The stacks, synthesized offline exactly as `sst deploy` builds them (sst.config.ts → infra/app.ts), once
 // per kind of stage, then asserted on the CloudFormation they produce.
-import { Template } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -242,8 +242,15 @@ describe.each(kinds)("%s stage", (kind) => {
     });
     const [distribution] = Object.values(site.findResources("AWS::CloudFront::Distribution"));
     const behaviors = distribution!.Properties.DistributionConfig.CacheBehaviors as { PathPattern: string; AllowedMethods: string[] }[];
-    expect(behaviors.map((b) => b.PathPattern)).toEqual(["/api/*"]);
-    expect(behaviors[0]!.AllowedMethods).toContain("POST");
+    expect(behaviors.map((b) => b.PathPattern)).toEqual(["/pay/*", "/api/*"]);
+    expect(behaviors[1]!.AllowedMethods).toContain("POST");
+    // The student pages: a viewer-request rewrite to their HTML files and the dev server's strict headers.
+    site.resourceCountIs("AWS::CloudFront::Function", 1);
+    site.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({ ReferrerPolicy: { ReferrerPolicy: "no-referrer", Override: true } }),
+      }),
+    });
     const uploads = kind === "external" || webHasFiles(join(REPO_ROOT, "web"));
     expect(Object.keys(site.findResources("Custom::CDKBucketDeployment")).length).toBe(uploads ? 1 : 0);
   });
