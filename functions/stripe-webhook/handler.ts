@@ -1,13 +1,12 @@
 // stripe-webhook: POST /api/webhooks/stripe/{tenantId}
 // Verifies Stripe-Signature on the raw body with the tenant's endpoint secret, stores each event once
 // (keyed by event.id) and applies its effect (STRIPE_EVENT_EFFECTS) atomically with storing it.
-// The Stripe SDK is deliberately not imported here: verification is ours, on WebCrypto, so this
+// The Stripe SDK is deliberately not imported here: verification is ours (pure-JS HMAC), so this
 // function bundles small and runs the same on Lambda and Deno.
 import { utf8Text } from "../_shared/crypto/encoding.ts";
-import type { StripeEvent } from "../_shared/verify/stripe.ts";
 import { verifyStripe } from "../_shared/verify/stripe.ts";
 import { createWebhookHandler } from "../_shared/webhooks/webhook-handler.ts";
-import { STRIPE_EVENT_EFFECTS } from "./events/index.ts";
+import { effectOf } from "./effects.ts";
 
 export const handler = createWebhookHandler({
   fn: "stripe-webhook",
@@ -20,5 +19,5 @@ export const handler = createWebhookHandler({
     return [{ externalId: event.id, eventType: event.type, payload: event, payloadJson: utf8Text(body) }];
   },
 
-  effectOf: (tenantId, event) => STRIPE_EVENT_EFFECTS[event.eventType]?.(tenantId, event.payload as StripeEvent),
+  effectOf,
 });
