@@ -1,8 +1,8 @@
 // Functions AWS runs on a schedule: a manifest entry with `schedule` (an EventBridge `rate(…)`/`cron(…)`
 // expression) gets a rule invoking its Lambda. An entry with routes too keeps its Lambda in the Webhooks or
 // Admin stack and its rule beside it; a job without routes lives in the ScheduledJobs stack, which exists
-// only while there is such a job. No manifest entry is scheduled yet, so today this creates nothing.
-// (A job's Lambda receives an EventBridge event, not an HTTP one: its lambda.ts must handle that shape.)
+// only while there is such a job.
+// A job's Lambda receives an EventBridge event; createLambdaHandler runs the job for it (ctx.trigger = "schedule").
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";

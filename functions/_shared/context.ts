@@ -26,6 +26,11 @@ export interface Services {
 export interface Context extends Services {
   params: Readonly<Record<string, string | undefined>>;
   requestId: string;
+  /**
+   * Set only by a runtime that invokes the function on its schedule (EventBridge → Lambda): never from an
+   * HTTP request, so it can stand in for the service_role key a job's HTTP route requires.
+   */
+  trigger?: "schedule";
 }
 
 /** Every function is one of these: Web-standard in, Web-standard out, no runtime globals. */

@@ -26,13 +26,19 @@ export interface RuntimeOptions {
   services?: Partial<Services>;
 }
 
+/** One function ready to serve: its Hono app, and the services behind it (for non-HTTP triggers). */
+export interface FunctionRuntime {
+  app: Hono;
+  services: Services;
+}
+
 /**
  * One function's Hono app on services built from the environment: config parsed by `loadConfig`, postgres.js on
  * `DATABASE_URL`, the function's routes mounted by `mountFunction`. A configuration error is logged naming the
  * variable (never its value) and rethrown, so the invocation fails visibly.
- * @example const app = await createFunctionApp(functionDefinition("stripe-webhook"), handler, { env: process.env });
+ * @example const { app } = await createFunctionRuntime(functionDefinition("stripe-webhook"), handler, { env: process.env });
  */
-export async function createFunctionApp(definition: FunctionDefinition, handler: Handler, options: RuntimeOptions): Promise<Hono> {
+export async function createFunctionRuntime(definition: FunctionDefinition, handler: Handler, options: RuntimeOptions): Promise<FunctionRuntime> {
   const log = options.services?.log ?? createLogger({ fn: definition.slug });
   let services: Services;
   try {
@@ -44,7 +50,12 @@ export async function createFunctionApp(definition: FunctionDefinition, handler:
   }
   const app = new Hono();
   mountFunction(app, services, definition, handler);
-  return withProblemFallbacks(app, services);
+  return { app: withProblemFallbacks(app, services), services };
+}
+
+/** The Hono app alone (see createFunctionRuntime). */
+export async function createFunctionApp(definition: FunctionDefinition, handler: Handler, options: RuntimeOptions): Promise<Hono> {
+  return (await createFunctionRuntime(definition, handler, options)).app;
 }
 
 function openDb(config: Config, options: RuntimeOptions): Db {

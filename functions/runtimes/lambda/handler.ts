@@ -2,12 +2,23 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { handle, type LambdaEvent } from "hono/aws-lambda";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
-import { createFunctionApp, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
+import type { EventBridgeEvent } from "aws-lambda";
+import { createFunctionRuntime, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
 
 /** An API Gateway HTTP API (payload v2) or Lambda Function URL event: the two share one shape. */
 export type HttpLambdaEvent = APIGatewayProxyEventV2 | LambdaFunctionURLEvent;
 
-export type HttpLambdaHandler = (event: HttpLambdaEvent, context?: LambdaContext) => Promise<APIGatewayProxyStructuredResultV2>;
+/** What EventBridge delivers when a rule's schedule fires (infra/scheduled-jobs.ts). */
+export type ScheduledLambdaEvent = EventBridgeEvent<"Scheduled Event", unknown>;
+
+export type HttpLambdaHandler = (
+  event: HttpLambdaEvent | ScheduledLambdaEvent,
+  context?: LambdaContext,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function isScheduledEvent(event: HttpLambdaEvent | ScheduledLambdaEvent): event is ScheduledLambdaEvent {
+  return (event as ScheduledLambdaEvent)["detail-type"] === "Scheduled Event" && (event as ScheduledLambdaEvent).source === "aws.events";
+}
 
 /**
  * The AWS Lambda handler for one manifest function. hono's `aws-lambda` adapter turns the event into a
@@ -24,11 +35,23 @@ export function createLambdaHandler(
 ): HttpLambdaHandler {
   // Resolved at import: a slug missing from the manifest fails the cold start, not a request.
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
-  const ready = oncePerInstance(async () =>
-    handle(await createFunctionApp(definition, handler, { ...options, env: options.env ?? process.env })),
-  );
+  const ready = oncePerInstance(async () => {
+    const runtime = await createFunctionRuntime(definition, handler, { ...options, env: options.env ?? process.env });
+    return { ...runtime, lambda: handle(runtime.app) };
+  });
   return async (event, context) => {
-    const lambda = await ready();
+    const { lambda, services } = await ready();
+    if (isScheduledEvent(event)) {
+      // A job's schedule: the handler runs directly with `trigger: "schedule"` (which no HTTP request can set)
+      // in place of the service_role key its HTTP route requires. A failure is thrown so EventBridge retries.
+      const route = definition.routes.find((r) => r.method === "POST")?.path ?? `/${definition.slug}`;
+      const response = await handler(new Request(`https://lambda.invalid${route}`, { method: "POST" }), {
+        ...services, params: {}, requestId: event.id, trigger: "schedule",
+      });
+      const body = await response.text();
+      if (!response.ok) throw new Error(`${definition.slug} failed on schedule: ${response.status} ${body.slice(0, 300)}`);
+      return { statusCode: response.status, body };
+    }
     // Same fields as hono's own v2 event type; @types/aws-lambda only spells some of them differently.
     return lambda(event as unknown as LambdaEvent, context) as Promise<APIGatewayProxyStructuredResultV2>;
   };
