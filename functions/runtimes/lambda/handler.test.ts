@@ -251,3 +251,58 @@ describe("cold start", () => {
     expect(() => createLambdaHandler("no-such-function", probe)).toThrow(/no function "no-such-function"/);
   });
 });
+
+// A scheduled job outside the manifest: EventBridge invokes its Lambda on the rule's schedule.
+const JOB: FunctionDefinition = {
+  slug: "runtime-job",
+  routes: [{ method: "POST", path: "/api/jobs/runtime-job" }],
+  auth: "service_role",
+  secrets: [],
+  timeoutSeconds: 5,
+  schedule: "rate(1 minute)",
+};
+
+/** What EventBridge sends a rule's target (docs.aws.amazon.com: "Amazon EventBridge scheduled events"). */
+const scheduledEvent = (id = crypto.randomUUID()) => ({
+  version: "0",
+  id,
+  "detail-type": "Scheduled Event" as const,
+  source: "aws.events",
+  account: "123456789012",
+  time: new Date().toISOString(),
+  region: "us-east-1",
+  resources: ["arn:aws:events:us-east-1:123456789012:rule/ips-runtime-job"],
+  detail: {},
+});
+
+describe("a scheduled job on Lambda", () => {
+  it("runs the job for an EventBridge Scheduled Event, with the schedule as its trigger", async () => {
+    const { jobHandler } = await import("../../_shared/http/job-handler.ts");
+    const triggers: (string | undefined)[] = [];
+    const { lambda } = lambdaFor(JOB, jobHandler("runtime-job", async (ctx) => (triggers.push(ctx.trigger), { done: 1 })));
+    const event = scheduledEvent();
+
+    const result = await lambda(event);
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyJson(result)).toEqual({ done: 1 });
+    expect(triggers).toEqual(["schedule"]);
+  });
+
+  it("throws when the job fails, so EventBridge retries it", async () => {
+    const { jobHandler } = await import("../../_shared/http/job-handler.ts");
+    const { lambda } = lambdaFor(JOB, jobHandler("runtime-job", async () => {
+      throw new Error("database said no");
+    }));
+    await expect(lambda(scheduledEvent())).rejects.toThrow(/runtime-job failed on schedule: 500/);
+  });
+
+  it("still requires the service_role key over HTTP: a request cannot claim to be the schedule", async () => {
+    const { jobHandler } = await import("../../_shared/http/job-handler.ts");
+    let runs = 0;
+    const { lambda } = lambdaFor(JOB, jobHandler("runtime-job", async () => (runs++, {})));
+    const result = await lambda(functionUrlEvent({ method: "POST", path: "/api/jobs/runtime-job", headers: { "x-trigger": "schedule" } }));
+    expect(result.statusCode).toBe(401);
+    expect(runs).toBe(0);
+  });
+});
