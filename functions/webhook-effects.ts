@@ -7,4 +7,7 @@ import type { EffectOf } from "./_shared/webhooks/record-event.ts";
 
 export const WEBHOOK_EFFECTS: Partial<Record<IntegrationKey, () => Promise<EffectOf>>> = {
   stripe: async () => (await import("./stripe-webhook/effects.ts")).effectOf,
+  sendgrid: async () => (await import("./sendgrid-webhook/effects.ts")).effectOf,
+  zoom: async () => (await import("./zoom-webhook/effects.ts")).effectOf,
+  docusign: async () => (await import("./docusign-webhook/effects.ts")).effectOf,
 };

@@ -41,6 +41,8 @@ export const CATALOG = {
     settings: z.strictObject({
       environment: z.enum(["demo", "production"]).default("demo"),
       templateId: z.string().trim().min(1).optional(),
+      // The template role the enrollment's signer fills when a contract is sent ("signer" when not set).
+      signerRoleName: z.string().trim().min(1).max(100).optional(),
     }),
     requiredToEnable: ["integrationKey", "userId", "rsaPrivateKey", "hmacKeys"],
   },
@@ -74,6 +76,11 @@ export const CATALOG = {
         z.enum(["welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing"]),
         z.string().trim().regex(/^d-[0-9a-f]+$/i, "must be a dynamic template id (d-…)"),
       ).optional(),
+      // SendGrid refuses nothing without it, but a marketing email must let its reader unsubscribe (CAN-SPAM):
+      // `marketing` messages are not sent until this names the school's unsubscribe group (asm.group_id).
+      unsubscribeGroupId: z.number().int("must be a whole number").positive().max(2_147_483_647).optional(),
+      // An EU-pinned SendGrid subuser only answers on api.eu.sendgrid.com.
+      dataResidency: z.enum(["global", "eu"]).default("global"),
     }),
     requiredToEnable: ["eventWebhookPublicKey"],
   },

@@ -7,4 +7,7 @@ import type { ConnectionTester } from "./connection-test.ts";
  */
 export const CONNECTION_TESTERS: Partial<Record<IntegrationKey, () => Promise<ConnectionTester>>> = {
   stripe: async () => (await import("./stripe/test-connection.ts")).testStripeConnection,
+  docusign: async () => (await import("./docusign/test-connection.ts")).testDocuSignConnection,
+  zoom: async () => (await import("./zoom/test-connection.ts")).testZoomConnection,
+  sendgrid: async () => (await import("./sendgrid/test-connection.ts")).testSendGridConnection,
 };

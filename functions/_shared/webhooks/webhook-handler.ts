@@ -20,6 +20,13 @@ export interface WebhookSpec {
   verify(input: { body: Uint8Array; headers: Headers; secrets: string[]; nowSeconds: number }): Promise<IncomingEvent[]>;
   /** What each event changes; built before storage, applied atomically with it. */
   effectOf: EffectOf;
+  /**
+   * A handshake answered instead of storing (Zoom's `endpoint.url_validation`): called once the request is
+   * verified, with the secrets that verified it; a Response ends the request there, `undefined` goes on
+   * to storage. Before the enabled check, so a paused integration still proves it holds the secret and the
+   * provider keeps the endpoint (its events are still refused with 403).
+   */
+  respond?(events: IncomingEvent[], secrets: string[]): Response | undefined;
 }
 
 const RETRY_AFTER_SECONDS = "30";
@@ -70,6 +77,12 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
         } else {
           throw error;
         }
+      }
+
+      const handshake = spec.respond?.(events, spec.secretsOf(integration.credentials));
+      if (handshake) {
+        log.info("handshake answered", { tenantId, eventType: events[0]?.eventType });
+        return handshake;
       }
 
       if (!integration.enabled) {

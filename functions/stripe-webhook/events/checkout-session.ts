@@ -1,3 +1,5 @@
+import { enqueueEmailStatement } from "../../_shared/email/enqueue.ts";
+import { paymentConfirmation } from "../../_shared/email/payment-confirmation.ts";
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
 import { closeCheckoutSessionStatement } from "../store/checkout-sessions.ts";
@@ -14,8 +16,9 @@ function paymentStatusOf(eventType: string, paymentStatus: string | null): Payme
 
 /**
  * `checkout.session.completed|async_payment_succeeded|async_payment_failed`: payment mode records the
- * enrollment fee against its intent; subscription mode links the subscription to the enrollment so each
- * `invoice.paid` becomes a tuition payment. Either way the session we opened is closed.
+ * enrollment fee against its intent (and, once paid, enqueues the payer's payment confirmation, keyed by the
+ * intent like the intent's own event does); subscription mode links the subscription to the enrollment so
+ * each `invoice.paid` becomes a tuition payment. Either way the session we opened is closed.
  */
 export const onCheckoutSession: StripeEventEffect = (tenantId, event) => {
   const session = event.data.object;
@@ -52,8 +55,18 @@ export const onCheckoutSession: StripeEventEffect = (tenantId, event) => {
     status: paymentStatusOf(event.type, stringOf(session.payment_status)),
     eventCreated: event.created,
   } as const;
+  const payer = objectOf(session.customer_details);
+  const payerEmail = stringOf(payer.email)?.trim();
+  const payerName = stringOf(payer.name)?.trim();
+  const confirmation = payment.status === "succeeded" && payerEmail
+    ? paymentConfirmation(payment, { email: payerEmail, ...(payerName ? { name: payerName } : {}) })
+    : undefined;
   return {
-    statements: (gate) => [closeCheckoutSessionStatement(tenantId, sessionId, "complete", gate), upsertPaymentStatement(payment, gate)],
+    statements: (gate) => [
+      closeCheckoutSessionStatement(tenantId, sessionId, "complete", gate),
+      upsertPaymentStatement(payment, gate),
+      ...(confirmation ? [enqueueEmailStatement(confirmation, gate)] : []),
+    ],
   };
 };
 

@@ -1,3 +1,5 @@
+import { enqueueEmailStatement } from "../../_shared/email/enqueue.ts";
+import { paymentConfirmation } from "../../_shared/email/payment-confirmation.ts";
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../store/payment-status.ts";
 import { upsertPaymentStatement } from "../store/payments.ts";
@@ -10,7 +12,10 @@ const STATUS_BY_EVENT: Record<string, PaymentStatus> = {
   "payment_intent.succeeded": "succeeded",
 };
 
-/** `payment_intent.*` → one `payments` row per intent, linked to `metadata.enrollment_id`. */
+/**
+ * `payment_intent.*` → one `payments` row per intent, linked to `metadata.enrollment_id`. A succeeded intent
+ * with a `receipt_email` also enqueues its payment confirmation, keyed by the intent, in the same statement.
+ */
 export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
   const intent = event.data.object;
   const paymentIntent = idOf(intent.id);
@@ -29,5 +34,8 @@ export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
     failureReason: stringOf(objectOf(intent.last_payment_error).message),
     eventCreated: event.created,
   } as const;
-  return { statements: (gate) => [upsertPaymentStatement(payment, gate)] };
+  const receiptEmail = stringOf(intent.receipt_email)?.trim();
+  if (payment.status !== "succeeded" || !receiptEmail) return { statements: (gate) => [upsertPaymentStatement(payment, gate)] };
+  const confirmation = paymentConfirmation(payment, { email: receiptEmail });
+  return { statements: (gate) => [upsertPaymentStatement(payment, gate), enqueueEmailStatement(confirmation, gate)] };
 };

@@ -1,0 +1,77 @@
+import type { Db } from "../../_shared/db/port.ts";
+import { raw, sql, type Statement } from "../../_shared/db/sql.ts";
+
+/**
+ * An enrollment's contract signature status and its rank: a status only replaces one of lower rank, so
+ * Connect events arriving out of order (they do) never move a contract back — a late `envelope-delivered`
+ * never undoes `completed`. Completed, declined and voided share the top rank: each ends the envelope, and
+ * none replaces another.
+ */
+export const SIGNATURE_STATUS_RANK = {
+  none: 0,
+  sent: 1,
+  delivered: 2,
+  completed: 3,
+  declined: 3,
+  voided: 3,
+} as const;
+
+export type SignatureStatus = keyof typeof SIGNATURE_STATUS_RANK;
+
+/** The rank of `enrollments.signature_status` in SQL, from the one table above. */
+export const STORED_RANK_SQL = raw(
+  `(case enrollments.signature_status ${Object.entries(SIGNATURE_STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(" ")} else 0 end)`,
+);
+
+export interface SignatureAdvance {
+  tenantId: string;
+  envelopeId: string;
+  status: Exclude<SignatureStatus, "none">;
+  /** When DocuSign says it happened (ISO 8601); the database's clock when unknown. */
+  at: string | null;
+}
+
+/**
+ * Moves the enrollment linked to an envelope forward to `status`, as one statement that changes nothing
+ * unless `gate` holds (see EventEffect) or the enrollment is already at that rank or past it. Records when
+ * the envelope was sent (if not yet known) and when it was completed. An envelope no enrollment of this
+ * tenant is linked to (a test send, a contract replaced by a newer one) matches nothing.
+ */
+export function advanceSignatureStatement(advance: SignatureAdvance, gate: Statement): Statement {
+  const at = sql`coalesce(${advance.at}::timestamptz, now())`;
+  return sql`
+    update enrollments set
+      signature_status = ${advance.status}::text,
+      signature_sent_at = case when ${advance.status}::text = 'sent' then coalesce(enrollments.signature_sent_at, ${at})
+                               else enrollments.signature_sent_at end,
+      signature_completed_at = case when ${advance.status}::text = 'completed' then ${at}
+                                    else enrollments.signature_completed_at end,
+      updated_at = now()
+     where enrollments.tenant_id = ${advance.tenantId} and enrollments.signature_envelope_id = ${advance.envelopeId}
+       and ${STORED_RANK_SQL} < ${SIGNATURE_STATUS_RANK[advance.status]}::int
+       and ${gate}`;
+}
+
+/** The signer of the enrollment linked to an envelope, when that enrollment is (now) at `status`. */
+export interface EnvelopeSigner {
+  enrollmentId: string;
+  signerEmail: string | null;
+  signerName: string | null;
+  studentName: string | null;
+}
+
+/**
+ * The enrollment linked to `envelopeId` if its status is `status` — after an advance in the same
+ * transaction, whether this event or an earlier step (the contract call records `sent` itself) put it there.
+ */
+export async function findSignerAtStatus(
+  tx: Db, tenantId: string, envelopeId: string, status: SignatureStatus,
+): Promise<EnvelopeSigner | undefined> {
+  const [row] = await tx.query<{ id: string; signer_email: string | null; signer_name: string | null; student_name: string | null }>(
+    `select id, signer_email, signer_name, student_name from enrollments
+      where tenant_id = $1 and signature_envelope_id = $2 and signature_status = $3
+      order by created_at limit 1`,
+    [tenantId, envelopeId, status],
+  );
+  return row && { enrollmentId: row.id, signerEmail: row.signer_email, signerName: row.signer_name, studentName: row.student_name };
+}

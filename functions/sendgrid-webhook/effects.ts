@@ -1,0 +1,50 @@
+import { isUuid } from "../_shared/http/uuid.ts";
+import { CUSTOM_ARG_MESSAGE_ID, CUSTOM_ARG_TENANT_ID } from "../_shared/providers/sendgrid/custom-args.ts";
+import type { SendGridEvent } from "../_shared/verify/sendgrid.ts";
+import type { EffectOf } from "../_shared/webhooks/record-event.ts";
+import { DELIVERY_STATUS_BY_EVENT } from "./delivery-status.ts";
+import { insertEmailEventStatement } from "./store/email-events.ts";
+import { advanceMessageDeliveryStatement } from "./store/message-delivery.ts";
+
+const MAX_REASON_LENGTH = 500;
+
+const text = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
+
+/** Our message id from the custom_args we sent, when it is one and names this tenant (or no tenant). */
+function messageIdOf(tenantId: string, event: SendGridEvent): string | null {
+  const messageId = event[CUSTOM_ARG_MESSAGE_ID];
+  const claimedTenant = event[CUSTOM_ARG_TENANT_ID];
+  if (typeof messageId !== "string" || !isUuid(messageId)) return null;
+  if (claimedTenant !== undefined && (typeof claimedTenant !== "string" || claimedTenant.toLowerCase() !== tenantId.toLowerCase())) return null;
+  return messageId.toLowerCase();
+}
+
+/**
+ * What a stored SendGrid event does — the same for a delivery, a redelivery, a retry or a replay: one
+ * `email_events` row, and, when its custom_args name one of our messages, that message advanced (see
+ * advanceMessageDeliveryStatement). Both are gated statements, stored and applied atomically with the event.
+ */
+export const effectOf: EffectOf = (tenantId, incoming) => {
+  const event = incoming.payload as SendGridEvent;
+  const messageId = messageIdOf(tenantId, event);
+  const occurredAt = typeof event.timestamp === "number" && Number.isFinite(event.timestamp) ? event.timestamp : null;
+  const row = {
+    tenantId,
+    messageId,
+    sgEventId: incoming.externalId,
+    sgMessageId: text(event.sg_message_id),
+    event: incoming.eventType,
+    email: text(event.email),
+    reason: (text(event.reason) ?? text(event.response))?.slice(0, MAX_REASON_LENGTH) ?? null,
+    occurredAt,
+  };
+  const delivery = DELIVERY_STATUS_BY_EVENT[incoming.eventType];
+  return {
+    statements: (gate) => [
+      insertEmailEventStatement(row, gate),
+      ...(messageId
+        ? [advanceMessageDeliveryStatement({ tenantId, messageId, status: delivery?.status ?? null, rank: delivery?.rank ?? 0, occurredAt }, gate)]
+        : []),
+    ],
+  };
+};

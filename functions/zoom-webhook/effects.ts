@@ -1,0 +1,7 @@
+import type { ZoomEvent } from "../_shared/verify/zoom.ts";
+import type { EffectOf } from "../_shared/webhooks/record-event.ts";
+import { ZOOM_EVENT_EFFECTS } from "./events/index.ts";
+
+/** What a stored Zoom event does: the same for a first delivery, a Zoom retry, the retry job or a replay. */
+export const effectOf: EffectOf = (tenantId, event) =>
+  Object.hasOwn(ZOOM_EVENT_EFFECTS, event.eventType) ? ZOOM_EVENT_EFFECTS[event.eventType]!(tenantId, event.payload as ZoomEvent) : undefined;
