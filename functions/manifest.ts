@@ -19,7 +19,7 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   /**
    * For a job: an EventBridge schedule (`rate(5 minutes)`, `cron(0 3 * * ? *)`) on which AWS invokes the
-   * function (infra/scheduled-jobs.ts). A job may have no routes. None is scheduled yet.
+   * function (infra/scheduled-jobs.ts). A job may have no routes.
    */
   schedule?: string;
 }
@@ -39,6 +39,68 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "signature",
     secrets: WEBHOOK_SECRETS,
     timeoutSeconds: 10,
+  },
+  {
+    // DocuSign Connect. No outbound call: verify, store, one statement (or a short transaction) per event.
+    slug: "docusign-webhook",
+    routes: [
+      { method: "POST", path: "/api/webhooks/docusign/{tenantId}" },
+      { method: "POST", path: "/api/webhooks/docusign" },
+    ],
+    auth: "signature",
+    secrets: WEBHOOK_SECRETS,
+    timeoutSeconds: 10,
+  },
+  {
+    // Zoom retries after 3 s without an answer: no outbound call, one verify and one atomic statement.
+    slug: "zoom-webhook",
+    routes: [
+      { method: "POST", path: "/api/webhooks/zoom/{tenantId}" },
+      { method: "POST", path: "/api/webhooks/zoom" },
+    ],
+    auth: "signature",
+    secrets: WEBHOOK_SECRETS,
+    timeoutSeconds: 10,
+  },
+  {
+    // Up to four Zoom calls of at most 5 s each (token, the call, both again after a 401) plus the database.
+    slug: "zoom-meetings",
+    routes: [
+      { method: "GET", path: "/api/admin/zoom/meetings" },
+      { method: "POST", path: "/api/admin/zoom/meetings" },
+      { method: "PATCH", path: "/api/admin/zoom/meetings/{id}" },
+      { method: "DELETE", path: "/api/admin/zoom/meetings/{id}" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 25,
+  },
+  {
+    // Signs locally with the school's SDK secret: no outbound call.
+    slug: "zoom-sdk-signature",
+    routes: [{ method: "POST", path: "/api/zoom/sdk-signature" }],
+    auth: "user",
+    secrets: USER_SECRETS,
+    timeoutSeconds: 10,
+  },
+  {
+    // Up to four DocuSign calls of at most 6 s each (token, userinfo, the envelope, once more after a renewed token).
+    slug: "docusign-test-send",
+    routes: [{ method: "POST", path: "/api/admin/integrations/docusign/test-send" }],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 25,
+  },
+  {
+    // Same DocuSign calls as docusign-test-send; a contract holds the enrollment's row lock during the envelope call.
+    slug: "docusign-admin",
+    routes: [
+      { method: "GET", path: "/api/admin/integrations/docusign/templates" },
+      { method: "POST", path: "/api/admin/enrollments/{id}/contract" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 25,
   },
   {
     slug: "admin-integrations",
@@ -75,6 +137,95 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "admin",
     secrets: ADMIN_SECRETS,
     timeoutSeconds: 15,
+  },
+  {
+    // Calls the provider (Stripe's SDK: 6 s timeout, one retry; DocuSign: token then userinfo) once per test.
+    slug: "admin-integration-test",
+    routes: [{ method: "POST", path: "/api/admin/integrations/{key}/test" }],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 20,
+  },
+  {
+    // The tenant's stored webhook events (newest first), replaying one, and failed signature attempts.
+    slug: "admin-webhook-events",
+    routes: [
+      { method: "GET", path: "/api/admin/webhook-events" },
+      { method: "GET", path: "/api/admin/webhook-events/signature-failures" },
+      { method: "POST", path: "/api/admin/webhook-events/{id}/replay" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 15,
+  },
+  {
+    // Aggregates over the tenant's last 7 days (health) or up to 90 days (metrics).
+    slug: "admin-health",
+    routes: [
+      { method: "GET", path: "/api/admin/health" },
+      { method: "GET", path: "/api/admin/metrics" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 10,
+  },
+  {
+    // Re-applies failed webhook events with backoff, then dead-letters them. Stops claiming after 40 s.
+    slug: "webhook-retry",
+    routes: [{ method: "POST", path: "/api/jobs/webhook-retry" }],
+    auth: "service_role",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 60,
+    schedule: "rate(1 minute)",
+  },
+  {
+    // Ingests Stripe events Stripe could not deliver (last 30 days), tenant by tenant; stops after 240 s.
+    slug: "stripe-reconcile",
+    routes: [{ method: "POST", path: "/api/jobs/stripe-reconcile" }],
+    auth: "service_role",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 300,
+    schedule: "rate(1 hour)",
+  },
+  {
+    // SendGrid's Event Webhook. No outbound call, but one atomic statement per event of a batch, and a batch
+    // may hold thousands of events (the body limit is 1 MiB): 30 s leaves room for a full one.
+    slug: "sendgrid-webhook",
+    routes: [
+      { method: "POST", path: "/api/webhooks/sendgrid/{tenantId}" },
+      { method: "POST", path: "/api/webhooks/sendgrid" },
+    ],
+    auth: "signature",
+    secrets: WEBHOOK_SECRETS,
+    timeoutSeconds: 30,
+  },
+  {
+    // The outbox's sender. Claims no new batch after 30 s; each SendGrid call times out after 10 s.
+    slug: "email-sender",
+    routes: [{ method: "POST", path: "/api/jobs/email-sender" }],
+    auth: "service_role",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 60,
+    schedule: "rate(1 minute)",
+  },
+  {
+    // The outbox list, and a test email sent at once through the school's SendGrid (10 s timeout).
+    slug: "admin-emails",
+    routes: [
+      { method: "GET", path: "/api/admin/emails" },
+      { method: "POST", path: "/api/admin/emails/test" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 15,
+  },
+  {
+    // The platform's services enqueue welcome and password-reset emails (a service_role key); sealed data, no outbound call.
+    slug: "emails",
+    routes: [{ method: "POST", path: "/api/emails" }],
+    auth: "service_role",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 10,
   },
 ];
 

@@ -23,6 +23,10 @@ export interface StageConfig {
   /** Public base URL shown to tenants for their webhooks; default the HTTP API's own URL. */
   appUrl: string | undefined;
   supabaseUrl: string | undefined;
+  /** Supabase's anon (public) key, for the config page's sign-in; public by design, written into the site. */
+  supabaseAnonKey: string | undefined;
+  /** Per-minute limits passed to the functions (WEBHOOK_/USER_RATE_LIMIT_PER_MINUTE); their defaults when unset. */
+  rateLimits: { webhookPerMinute: string | undefined; userPerMinute: string | undefined };
   functions: readonly FunctionDefinition[];
   /** Where a function's Lambda entry is (`functions/<slug>/lambda.ts`); tests may point elsewhere. */
   lambdaEntry: (slug: string) => string;
@@ -37,6 +41,12 @@ const optional = (env: SynthEnv, name: string) => env[name]?.trim() || undefined
 function urlVariable(env: SynthEnv, name: string): string | undefined {
   const value = optional(env, name);
   if (value !== undefined && !/^https:\/\/[^\s/]+/.test(value)) throw new Error(`${name} must be an https:// URL`);
+  return value;
+}
+
+function countVariable(env: SynthEnv, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && !/^\d{1,9}$/.test(value)) throw new Error(`${name} must be a whole number (0 turns the limit off)`);
   return value;
 }
 
@@ -62,6 +72,11 @@ export function stageConfig(stage: string, env: SynthEnv = process.env): StageCo
     logRetention: production ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,
     appUrl: urlVariable(env, "IPS_APP_URL"),
     supabaseUrl: urlVariable(env, "IPS_SUPABASE_URL"),
+    supabaseAnonKey: optional(env, "IPS_SUPABASE_ANON_KEY"),
+    rateLimits: {
+      webhookPerMinute: countVariable(env, "IPS_WEBHOOK_RATE_LIMIT_PER_MINUTE"),
+      userPerMinute: countVariable(env, "IPS_USER_RATE_LIMIT_PER_MINUTE"),
+    },
     functions: FUNCTIONS,
     lambdaEntry,
     webDir: join(REPO_ROOT, "web"),

@@ -46,6 +46,10 @@ export function functionEnvironment(definition: FunctionDefinition, deps: Functi
   const optional = OPTIONAL_SECRETS.filter((name) => definition.secrets.includes(name));
   if (optional.length) env.OPTIONAL_SECRETS = optional.join(",");
   if (deps.config.supabaseUrl) env.SUPABASE_URL = deps.config.supabaseUrl;
+  // The limit that applies to this kind of function (per client IP for webhooks, per user for the rest).
+  const { webhookPerMinute, userPerMinute } = deps.config.rateLimits;
+  if (definition.auth === "signature" && webhookPerMinute !== undefined) env.WEBHOOK_RATE_LIMIT_PER_MINUTE = webhookPerMinute;
+  if ((definition.auth === "admin" || definition.auth === "user") && userPerMinute !== undefined) env.USER_RATE_LIMIT_PER_MINUTE = userPerMinute;
   return env;
 }
 

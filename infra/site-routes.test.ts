@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PAY_PAGE_REWRITE_SOURCE } from "./site-routes.ts";
+import { ADMIN_PAGE_REWRITE_SOURCE, PAY_PAGE_REWRITE_SOURCE } from "./site-routes.ts";
 
 // The CloudFront Function's own source, evaluated as CloudFront would call it.
 const rewrite = new Function(`${PAY_PAGE_REWRITE_SOURCE}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
@@ -17,4 +17,18 @@ describe("student page rewrite (CloudFront Function)", () => {
   it.each([["/pay/assets/pay.js"], ["/pay/not-an-id"], [`/pay/${ID}/other`], ["/index.html"]])("leaves %s as it is", (uri) => {
     expect(uriFor(uri)).toBe(uri);
   });
+});
+
+describe("admin config page rewrite (CloudFront Function)", () => {
+  const adminRewrite = new Function(`${ADMIN_PAGE_REWRITE_SOURCE}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
+  const adminUriFor = (uri: string) => adminRewrite({ request: { uri } }).uri;
+
+  it.each([["/admin/config/integrations"], ["/admin/config/integrations/"]])("maps %s to /admin/index.html", (uri) => {
+    expect(adminUriFor(uri)).toBe("/admin/index.html");
+  });
+
+  it.each([["/admin/assets/app.js"], ["/admin/vendor/supabase.js"], ["/admin/auth-config.json"], ["/admin/config/integrations/x"], ["/admin/index.html"]])(
+    "leaves %s as it is",
+    (uri) => expect(adminUriFor(uri)).toBe(uri),
+  );
 });

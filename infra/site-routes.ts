@@ -16,3 +16,16 @@ function handler(event) {
 /** The headers the dev server sends with the student pages, for CloudFront's response headers policy. */
 export const PAY_PAGE_CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// The admin config page: `/admin/config/integrations` is `web/admin/index.html`; its assets are served as they are
+// (`/admin/assets/*`, `/admin/vendor/*`, `/admin/auth-config.json`), as on the dev server
+// (functions/runtimes/node/admin-page.ts).
+export const ADMIN_PAGE_REWRITE_SOURCE = `
+function handler(event) {
+  var request = event.request;
+  if (/^\\/admin\\/config\\/integrations\\/?$/.test(request.uri)) {
+    request.uri = "/admin/index.html";
+  }
+  return request;
+}
+`;

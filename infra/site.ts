@@ -9,7 +9,8 @@ import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { existsSync, readdirSync } from "node:fs";
 import { use, type StackContext } from "sst/constructs";
 import { Api } from "./api.ts";
-import { PAY_PAGE_CONTENT_SECURITY_POLICY, PAY_PAGE_REWRITE_SOURCE } from "./site-routes.ts";
+import { adminContentSecurityPolicy, type AdminPageAuthConfig } from "../functions/runtimes/node/admin-page-config.ts";
+import { ADMIN_PAGE_REWRITE_SOURCE, PAY_PAGE_CONTENT_SECURITY_POLICY, PAY_PAGE_REWRITE_SOURCE } from "./site-routes.ts";
 import { removalPolicy, useStageConfig } from "./config.ts";
 
 const hasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => !name.startsWith("."));
@@ -46,6 +47,27 @@ export function Site({ stack, app }: StackContext): { url: string } {
       },
     }),
   };
+  // The admin config page: /admin/config/integrations → admin/index.html, with the headers the dev server sends
+  // (its CSP lets the page reach Supabase Auth when sign-in goes there).
+  const adminPages: cloudfront.BehaviorOptions = {
+    origin: siteOrigin,
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    functionAssociations: [{
+      eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+      function: new cloudfront.Function(stack, "AdminPageRewrite", {
+        code: cloudfront.FunctionCode.fromInline(ADMIN_PAGE_REWRITE_SOURCE),
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+      }),
+    }],
+    responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(stack, "AdminPageHeaders", {
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: adminContentSecurityPolicy(config.supabaseUrl), override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      },
+    }),
+  };
   const distribution = new cloudfront.Distribution(stack, "SiteDistribution", {
     comment: `IPS config page (${config.stage})`,
     defaultRootObject: "index.html",
@@ -55,6 +77,7 @@ export function Site({ stack, app }: StackContext): { url: string } {
     },
     additionalBehaviors: {
       "/pay/*": payPages,
+      "/admin/*": adminPages,
       "/api/*": {
         // https://<id>.execute-api.<region>.amazonaws.com → <id>.execute-api.<region>.amazonaws.com
         origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.apiEndpoint))),
@@ -67,7 +90,12 @@ export function Site({ stack, app }: StackContext): { url: string } {
   });
   if (hasFiles(config.webDir)) {
     new BucketDeployment(stack, "SiteFiles", {
-      sources: [Source.asset(config.webDir)],
+      // How the config page signs in: public values only; the development sign-in never exists here. (A value
+      // left out reads as null on the page; jsonData cannot write a null.)
+      sources: [Source.asset(config.webDir), Source.jsonData("admin/auth-config.json", {
+        devSignIn: false,
+        ...(config.supabaseUrl && config.supabaseAnonKey ? { supabaseUrl: config.supabaseUrl, supabaseAnonKey: config.supabaseAnonKey } : {}),
+      } satisfies Partial<AdminPageAuthConfig>)],
       destinationBucket: bucket,
       distribution,
       distributionPaths: ["/*"],

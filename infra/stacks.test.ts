@@ -218,21 +218,22 @@ describe.each(kinds)("%s stage", (kind) => {
     }
   });
 
-  it("schedules nothing unless the manifest schedules a job", () => {
+  it("runs every scheduled manifest entry on its schedule, and a routeless job in the ScheduledJobs stack", () => {
     const rules = resources(s(), "AWS::Events::Rule");
-    if (kind !== "external") {
-      expect(rules).toEqual([]);
-      return;
+    const scheduled = (kind === "external" ? [...FUNCTIONS, JOB] : FUNCTIONS).filter((fn) => fn.schedule);
+    expect(rules).toHaveLength(scheduled.length);
+    const bySlug = functionsBySlug(s());
+    for (const definition of scheduled) {
+      const fn = bySlug[definition.slug]![0]!;
+      const rule = rules.find((r) => JSON.stringify(r.r.Properties?.Targets).includes(fn.id));
+      expect(rule, definition.slug).toBeDefined();
+      expect(rule!.stack).toBe(fn.stack);
+      expect(rule!.r.Properties).toMatchObject({ ScheduleExpression: definition.schedule, State: "ENABLED" });
     }
-    expect(rules).toHaveLength(1);
-    const job = functionsBySlug(s())[JOB.slug]![0]!;
-    expect(rules[0]!.stack).toBe("pr-8-ips-integrations-ScheduledJobs");
-    expect(job.stack).toBe("pr-8-ips-integrations-ScheduledJobs");
-    expect(rules[0]!.r.Properties).toMatchObject({
-      ScheduleExpression: "rate(5 minutes)",
-      State: "ENABLED",
-      Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": [job.id, "Arn"] } })],
-    });
+    if (kind === "external") {
+      // A job without routes has no HTTP stack to live in.
+      expect(bySlug[JOB.slug]![0]!.stack).toBe("pr-8-ips-integrations-ScheduledJobs");
+    }
   });
 
   it("serves web/ from a private bucket through CloudFront, with /api/* forwarded to the HTTP API", () => {
@@ -242,10 +243,18 @@ describe.each(kinds)("%s stage", (kind) => {
     });
     const [distribution] = Object.values(site.findResources("AWS::CloudFront::Distribution"));
     const behaviors = distribution!.Properties.DistributionConfig.CacheBehaviors as { PathPattern: string; AllowedMethods: string[] }[];
-    expect(behaviors.map((b) => b.PathPattern)).toEqual(["/pay/*", "/api/*"]);
-    expect(behaviors[1]!.AllowedMethods).toContain("POST");
+    expect(behaviors.map((b) => b.PathPattern)).toEqual(["/pay/*", "/admin/*", "/api/*"]);
+    expect(behaviors[2]!.AllowedMethods).toContain("POST");
     // The student pages: a viewer-request rewrite to their HTML files and the dev server's strict headers.
-    site.resourceCountIs("AWS::CloudFront::Function", 1);
+    // The admin config page likewise (/admin/config/integrations → admin/index.html), with its own CSP.
+    site.resourceCountIs("AWS::CloudFront::Function", 2);
+    site.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: { ContentSecurityPolicy: Match.stringLikeRegexp("^default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'"), Override: true },
+        }),
+      }),
+    });
     site.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
       ResponseHeadersPolicyConfig: Match.objectLike({
         SecurityHeadersConfig: Match.objectLike({ ReferrerPolicy: { ReferrerPolicy: "no-referrer", Override: true } }),

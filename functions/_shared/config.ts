@@ -22,6 +22,13 @@ export interface Config {
     zoomApi: string | undefined;
     sendgridApi: string | undefined;
   };
+  /** Requests allowed per minute (0: no limit), counted in Postgres so every instance shares them. */
+  rateLimits: {
+    /** Per client IP on each webhook function (`WEBHOOK_RATE_LIMIT_PER_MINUTE`, default 1200). */
+    webhookPerMinute: number;
+    /** Per signed-in user on each token-authenticated function (`USER_RATE_LIMIT_PER_MINUTE`, default 600). */
+    userPerMinute: number;
+  };
 }
 
 /** A variable that is missing or malformed; the message names it and never echoes its value. */
@@ -53,6 +60,13 @@ function optionalUrl(env: Env, name: string): string | undefined {
     throw new ConfigError(name, "is not a valid http(s) URL");
   }
   return value.replace(/\/+$/, "");
+}
+
+function optionalCount(env: Env, name: string, fallback: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value)) throw new ConfigError(name, "must be a whole number (0 turns the limit off)");
+  return Number(value);
 }
 
 async function encryptionKey(name: string, value: string): Promise<EncryptionKey> {
@@ -107,6 +121,11 @@ export async function loadConfig(env: Env, options: LoadConfigOptions = {}): Pro
       zoomOauth: optionalUrl(env, "ZOOM_OAUTH_BASE"),
       zoomApi: optionalUrl(env, "ZOOM_API_BASE"),
       sendgridApi: optionalUrl(env, "SENDGRID_API_BASE"),
+    },
+    rateLimits: {
+      // Generous: providers deliver every school's webhooks from a few shared addresses.
+      webhookPerMinute: optionalCount(env, "WEBHOOK_RATE_LIMIT_PER_MINUTE", 1200),
+      userPerMinute: optionalCount(env, "USER_RATE_LIMIT_PER_MINUTE", 600),
     },
   };
 }

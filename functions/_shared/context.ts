@@ -31,6 +31,11 @@ export interface Context extends Services {
    * HTTP request, so it can stand in for the service_role key a job's HTTP route requires.
    */
   trigger?: "schedule";
+  /**
+   * The caller's IP as the runtime saw it (API Gateway's sourceIp on Lambda, the first x-forwarded-for hop on
+   * the dev server and Supabase); set by functions/runtimes/mount.ts, never read from a header by a handler.
+   */
+  clientIp?: string;
 }
 
 /** Every function is one of these: Web-standard in, Web-standard out, no runtime globals. */

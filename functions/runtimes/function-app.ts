@@ -5,7 +5,7 @@ import type { Db } from "../_shared/db/port.ts";
 import { createPostgresDb } from "../_shared/db/postgres.ts";
 import { createLogger } from "../_shared/http/logger.ts";
 import type { FunctionDefinition } from "../manifest.ts";
-import { mountFunction, withProblemFallbacks } from "./mount.ts";
+import { mountFunction, withProblemFallbacks, type MountOptions } from "./mount.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   openDb?: (config: Config) => Db;
   /** Parts of the services to replace (tests: a captured logger, a fixed clock). */
   services?: Partial<Services>;
+  /** How this runtime knows the caller's IP (webhook rate limits): see MountOptions. */
+  clientIp?: MountOptions["clientIp"];
 }
 
 /** One function ready to serve: its Hono app, and the services behind it (for non-HTTP triggers). */
@@ -49,7 +51,7 @@ export async function createFunctionRuntime(definition: FunctionDefinition, hand
     throw error;
   }
   const app = new Hono();
-  mountFunction(app, services, definition, handler);
+  mountFunction(app, services, definition, handler, options.clientIp ? { clientIp: options.clientIp } : {});
   return { app: withProblemFallbacks(app, services), services };
 }
 

@@ -1,5 +1,6 @@
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
+import { forwardedForClientIp } from "../client-ip.ts";
 import { createFunctionApp, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
 import { supabaseEnv } from "./supabase-env.ts";
 import { supabaseRoutes } from "./supabase-routes.ts";
@@ -23,7 +24,9 @@ export function createDenoFetch(
 ): (req: Request) => Promise<Response> {
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const served = { ...definition, routes: [...definition.routes, ...supabaseRoutes(definition)] };
-  const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env) }));
+  // Supabase's gateway puts the caller first in x-forwarded-for.
+  const clientIp = options.clientIp ?? forwardedForClientIp;
+  const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp }));
   return async (req) => (await ready()).fetch(req);
 }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext, LambdaFunctionURLEvent } from "aws-lambda";
-import { handle, type LambdaEvent } from "hono/aws-lambda";
+import { getConnInfo, handle, type LambdaEvent } from "hono/aws-lambda";
+import { normalizeIp } from "../client-ip.ts";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
 import type { EventBridgeEvent } from "aws-lambda";
@@ -36,7 +37,15 @@ export function createLambdaHandler(
   // Resolved at import: a slug missing from the manifest fails the cold start, not a request.
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const ready = oncePerInstance(async () => {
-    const runtime = await createFunctionRuntime(definition, handler, { ...options, env: options.env ?? process.env });
+    // API Gateway's own record of the peer (requestContext.http.sourceIp): a client cannot forge it.
+    const clientIp = options.clientIp ?? ((c) => {
+      try {
+        return normalizeIp(getConnInfo(c).remote.address);
+      } catch {
+        return undefined; // an event without a requestContext (a hand-made test event)
+      }
+    });
+    const runtime = await createFunctionRuntime(definition, handler, { ...options, env: options.env ?? process.env, clientIp });
     return { ...runtime, lambda: handle(runtime.app) };
   });
   return async (event, context) => {

@@ -1,0 +1,40 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Hono } from "hono";
+import { SignJWT } from "jose";
+import { utf8Bytes } from "../../_shared/crypto/encoding.ts";
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * An admin token for the local tenant, signed with the dev server's JWT secret, as Supabase Auth would
+ * issue one (`sub`, `app_metadata.tenant_id`, `app_metadata.role = "admin"`).
+ * @example const token = await localAdminToken(secret, tenantId, "7d");
+ */
+export function localAdminToken(jwtSecret: string, tenantId: string, expiresIn: string): Promise<string> {
+  return new SignJWT({ app_metadata: { tenant_id: tenantId, role: "admin" }, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject("local-admin")
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(utf8Bytes(jwtSecret));
+}
+
+/**
+ * `GET /api/dev/token` — the config page's "sign in as the local admin" for `npm run dev`. Mounted only by the
+ * dev server when it is started as `npm run dev` (never by createApp, Lambda or Deno), and answered only to
+ * a browser on this machine (the socket's peer, not a header): anyone who can reach it is an admin.
+ * @example mountDevSignIn(app, { jwtSecret, tenantId });
+ */
+export function mountDevSignIn(app: Hono, local: { jwtSecret: string; tenantId: string }): void {
+  app.get("/api/dev/token", async (c) => {
+    let peer: string | undefined;
+    try {
+      peer = getConnInfo(c).remote.address;
+    } catch {
+      peer = undefined;
+    }
+    if (!peer || !LOOPBACK.test(peer)) return c.json({ title: "Forbidden", status: 403, detail: "the development sign-in answers this machine only" }, 403);
+    const accessToken = await localAdminToken(local.jwtSecret, local.tenantId, "12h");
+    return c.json({ accessToken, tenantId: local.tenantId, expiresIn: 12 * 3600 }, 200, { "cache-control": "no-store" });
+  });
+}
