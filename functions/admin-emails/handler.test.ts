@@ -51,11 +51,13 @@ describe.each(ADAPTERS)("admin-emails on %s", (adapter) => {
   }
 
   const enqueue = async (tenantId: string, kind: "welcome" | "marketing" | "payment_confirmation", status = "queued", data: Record<string, unknown> = {}) => {
-    const statement = enqueueEmailStatement({ tenantId, kind, to: { email: `${kind}@example.com` }, dedupeKey: crypto.randomUUID(), data });
+    const dedupeKey = crypto.randomUUID();
+    const statement = enqueueEmailStatement({ tenantId, kind, to: { email: `${kind}@example.com` }, dedupeKey, data });
     await db.query(statement.text, statement.values);
+    // By its dedupe key: two messages enqueued in the same clock tick share created_at.
     const [row] = await db.query<{ id: string }>(
-      "update email_messages set status = $2 where id = (select id from email_messages where tenant_id = $1 order by created_at desc, id desc limit 1) returning id",
-      [tenantId, status],
+      "update email_messages set status = $2 where tenant_id = $1 and dedupe_key = $3 returning id",
+      [tenantId, status, dedupeKey],
     );
     return row!.id;
   };
