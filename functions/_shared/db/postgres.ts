@@ -26,6 +26,31 @@ function usesTransactionPooler(url: URL): boolean {
   return url.port === "6543" || url.searchParams.get("pgbouncer") === "true" || url.hostname.includes(".proxy-");
 }
 
+/** How long a transaction waits for a connection of its own before the database counts as unreachable. */
+const RESERVE_TIMEOUT_MS = 5_000;
+
+/**
+ * A connection of the pool's own for one transaction. postgres.js retries, without end, a connection that
+ * closes while it opens (a proxy or pooler up in front of a database that is down) and resolves reserve()
+ * only once the database is back: after RESERVE_TIMEOUT_MS this gives up with DbUnavailableError (so a
+ * webhook answers 503 instead of hanging to its timeout) and hands the connection back whenever it comes.
+ */
+async function reserveConnection(sql: postgres.Sql): Promise<postgres.ReservedSql> {
+  const reserving = sql.reserve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DbUnavailableError("database unavailable: no connection within the reserve timeout")), RESERVE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([reserving, timeout]);
+  } catch (error) {
+    reserving.then((connection) => connection.release(), () => {});
+    throw wrapError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTransaction: boolean): Db {
   const db: Db = {
     async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
@@ -37,12 +62,8 @@ function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTra
     },
     async transaction(work) {
       if (inTransaction) return work(db);
-      let connection: postgres.ReservedSql;
-      try {
-        connection = await (sql as postgres.Sql).reserve();
-      } catch (error) {
-        throw wrapError(error);
-      }
+      const connection = await reserveConnection(sql as postgres.Sql);
+      let lost = false;
       try {
         // BEGIN is sent without waiting for its answer: postgres.js writes it together with the work's first
         // statement, saving a round trip (and a socket write) per transaction — most of a webhook's cost.
@@ -53,10 +74,15 @@ function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTra
         await connection.unsafe("commit");
         return result;
       } catch (error) {
-        await connection.unsafe("rollback").catch(() => {});
+        // A lost connection is gone for good: PostgreSQL rolls back what it had open, and postgres.js has put
+        // the connection back among its closed ones. ROLLBACK or release() on it would queue a write on a
+        // socket that no longer exists, which hangs this call and poisons the pool, or throws from a timer
+        // and ends the process (postgres.js 3.4.9, porsager/postgres#1208). tests/fault shows both.
+        lost = error instanceof DbUnavailableError || isUnavailableError(error);
+        if (!lost) await connection.unsafe("rollback").catch(() => {});
         throw wrapError(error);
       } finally {
-        connection.release();
+        if (!lost) connection.release();
       }
     },
     async execScript(script) {
@@ -84,6 +110,10 @@ export function createPostgresDb(url: string, options: PostgresOptions = {}): Db
     prepare,
     connect_timeout: 5,
     idle_timeout: 60,
+    // Seconds before reconnecting after failed attempts. postgres.js's default grows to 20 s, so an instance
+    // kept waiting long after the database was back (tests/fault measured it); queries wait for the reconnect,
+    // and a function's timeout is 10 to 15 s. 0.1 s doubling to at most 2 s, jittered.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** retries, 2),
     onnotice: () => {},
     types: {
       // int8 (counts, minor-unit amounts) as numbers: they stay far below 2^53 here.
