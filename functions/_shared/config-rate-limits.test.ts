@@ -5,8 +5,8 @@ import { ConfigError, loadConfig } from "./config.ts";
 const base = { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, SUPABASE_JWT_SECRET: TEST_JWT_SECRET };
 
 describe("rate limit configuration", () => {
-  it("defaults to 1200 webhook requests per IP and 600 requests per user, per minute", async () => {
-    expect((await loadConfig(base)).rateLimits).toEqual({ webhookPerMinute: 1200, userPerMinute: 600 });
+  it("defaults to 6000 webhook requests per IP and 600 requests per user, per minute", async () => {
+    expect((await loadConfig(base)).rateLimits).toEqual({ webhookPerMinute: 6000, userPerMinute: 600 });
   });
 
   it("reads WEBHOOK_RATE_LIMIT_PER_MINUTE and USER_RATE_LIMIT_PER_MINUTE; 0 turns a limit off", async () => {

@@ -24,7 +24,7 @@ export interface Config {
   };
   /** Requests allowed per minute (0: no limit), counted in Postgres so every instance shares them. */
   rateLimits: {
-    /** Per client IP on each webhook function (`WEBHOOK_RATE_LIMIT_PER_MINUTE`, default 1200). */
+    /** Per client IP on each webhook function (`WEBHOOK_RATE_LIMIT_PER_MINUTE`, default 6000). */
     webhookPerMinute: number;
     /** Per signed-in user on each token-authenticated function (`USER_RATE_LIMIT_PER_MINUTE`, default 600). */
     userPerMinute: number;
@@ -124,7 +124,7 @@ export async function loadConfig(env: Env, options: LoadConfigOptions = {}): Pro
     },
     rateLimits: {
       // Generous: providers deliver every school's webhooks from a few shared addresses.
-      webhookPerMinute: optionalCount(env, "WEBHOOK_RATE_LIMIT_PER_MINUTE", 1200),
+      webhookPerMinute: optionalCount(env, "WEBHOOK_RATE_LIMIT_PER_MINUTE", 6000),
       userPerMinute: optionalCount(env, "USER_RATE_LIMIT_PER_MINUTE", 600),
     },
   };
