@@ -30,6 +30,12 @@ it("starts on PGlite with generated dev secrets, serves the admin API, and exits
     const { integrations } = await response.json();
     expect(integrations.map((i: { key: string }) => i.key)).toEqual(["stripe", "docusign", "zoom", "sendgrid"]);
 
+    // The printed service_role key runs a job by hand (nothing is due on a fresh database).
+    const serviceRole = /Authorization: Bearer (\S+)" \S+\/api\/jobs\//.exec(output)?.[1];
+    expect(serviceRole, output).toBeTruthy();
+    const job = await fetch(`http://127.0.0.1:${port}/api/jobs/webhook-retry`, { method: "POST", headers: { authorization: `Bearer ${serviceRole}` } });
+    expect(job.status).toBe(200);
+
     child.kill("SIGINT");
     expect(await exited).toBe(0);
   } finally {

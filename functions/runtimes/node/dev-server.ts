@@ -9,7 +9,7 @@ import { FUNCTIONS } from "../../manifest.ts";
 import { createApp } from "./app.ts";
 import { openDatabase } from "./database.ts";
 import { withDevDefaults } from "./dev-env.ts";
-import { localAdminToken, mountDevSignIn } from "./dev-sign-in.ts";
+import { localAdminToken, localServiceRoleToken, mountDevSignIn } from "./dev-sign-in.ts";
 
 export const LOCAL_TENANT_NAME = "Local School";
 
@@ -33,6 +33,8 @@ export interface DevServer {
   tenantId: string;
   /** A 7-day admin token for the local tenant, to print. */
   adminToken: string;
+  /** A 7-day service_role key, to run jobs (`POST /api/jobs/<job>`) by hand. */
+  serviceRoleToken: string;
   generatedSecrets: string[];
   services: Services;
   db: DbPool;
@@ -76,6 +78,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     port,
     tenantId,
     adminToken: await localAdminToken(jwtSecret, tenantId, "7d"),
+    serviceRoleToken: await localServiceRoleToken(jwtSecret, "7d"),
     generatedSecrets: generated,
     services,
     db,

@@ -20,6 +20,19 @@ export function localAdminToken(jwtSecret: string, tenantId: string, expiresIn: 
 }
 
 /**
+ * A service_role key for the local project (what Supabase's service_role key is: an HS256 JWT with
+ * `role: "service_role"`), so jobs and `POST /api/emails` can be called on the dev server.
+ * @example curl -X POST -H "Authorization: Bearer $(…)" localhost:3000/api/jobs/email-sender
+ */
+export function localServiceRoleToken(jwtSecret: string, expiresIn: string): Promise<string> {
+  return new SignJWT({ role: "service_role", iss: "ips-dev" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(utf8Bytes(jwtSecret));
+}
+
+/**
  * `GET /api/dev/token` — the config page's "sign in as the local admin" for `npm run dev`. Mounted only by the
  * dev server when it is started as `npm run dev` (never by createApp, Lambda or Deno), and answered only to
  * a browser on this machine (the socket's peer, not a header): anyone who can reach it is an admin.

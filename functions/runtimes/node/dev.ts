@@ -22,6 +22,9 @@ async function main() {
     "admin token for the local tenant (valid 7 days):",
     `  ${dev.adminToken}`,
     `try: curl -H "Authorization: Bearer $TOKEN" ${dev.url}/api/admin/integrations`,
+    "",
+    "service_role key (valid 7 days) — jobs are not scheduled in dev; run one with:",
+    `  curl -X POST -H "Authorization: Bearer ${dev.serviceRoleToken}" ${dev.url}/api/jobs/email-sender`,
   ];
   console.log(lines.join("\n"));
 
