@@ -1,6 +1,7 @@
 // The one summary block `npm run bench` ends with. Figures only: nothing here passes or fails on time.
 import type { BundleReport } from "./bundle.ts";
 import type { ColdStartReport } from "./cold-start.ts";
+import type { PeerReport } from "./peer-sync-engine.ts";
 import { WEBHOOK_BUNDLE_TARGET_BYTES, type LambdaBundle } from "./lambda-bundles.ts";
 import type { IngestReport } from "./ingest-suite.ts";
 import type { MachineInfo } from "./machine.ts";
@@ -86,9 +87,21 @@ function coldStartSection(c: ColdStartReport): string {
   ].join("\n");
 }
 
+function peerSection(p: PeerReport): string {
+  const rows = p.levels.map((l) => [
+    String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2),
+    ratio(l.ours.perSecond, l.peer.perSecond), String(l.peerErrors),
+  ]);
+  return [
+    `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL; ` +
+      "it verifies and upserts the object but keeps no event log and no idempotency keys",
+    table(["conc", "ours ev/s", "ours p99 ms", "peer ev/s", "peer p99 ms", "ours/peer", "peer errors"], rows),
+  ].join("\n");
+}
+
 export function summary(parts: {
   machine: MachineInfo; verify: VerifyReport; ingest: IngestReport; bundle: BundleReport;
-  lambdaBundles: readonly LambdaBundle[]; coldStart: ColdStartReport; totalSeconds: number;
+  lambdaBundles: readonly LambdaBundle[]; coldStart: ColdStartReport; peer: PeerReport; totalSeconds: number;
 }): string {
   const { machine: m, ingest: i } = parts;
   const rule = "=".repeat(100);
@@ -108,6 +121,8 @@ export function summary(parts: {
     lambdaBundlesSection(parts.lambdaBundles),
     "",
     coldStartSection(parts.coldStart),
+    "",
+    peerSection(parts.peer),
     rule,
     `total bench time: ${fmt(parts.totalSeconds, 1)} s`,
   ].join("\n");

@@ -8,6 +8,11 @@ import { runIngestSuite } from "./ingest-suite.ts";
 import { machineInfo } from "./machine.ts";
 import { summary } from "./report.ts";
 import { benchVerify } from "./verify.ts";
+import { writeFile } from "node:fs/promises";
+import { openBenchDatabase } from "./database.ts";
+import { ingestServices } from "./ingest.ts";
+import { benchSyncEnginePeer, type PeerReport } from "./peer-sync-engine.ts";
+import { createBenchTenants, deleteBenchTenants } from "./tenants.ts";
 
 const CONCURRENCY_LEVELS = [1, 8, 32] as const;
 
@@ -38,4 +43,30 @@ const verify = await benchVerify();
 
 const ingest = await runIngestSuite({ events, levels: CONCURRENCY_LEVELS, progress });
 
-console.log(summary({ machine, verify, ingest, bundle, lambdaBundles, coldStart, totalSeconds: (performance.now() - started) / 1000 }));
+async function peerSuite(): Promise<PeerReport> {
+  const db = await openBenchDatabase(Math.max(...CONCURRENCY_LEVELS));
+  const { services } = await ingestServices(db);
+  const tenants = await createBenchTenants(services, 1, 4);
+  try {
+    return await benchSyncEnginePeer({ services, tenant: tenants[0]!, events, levels: CONCURRENCY_LEVELS, progress });
+  } finally {
+    await deleteBenchTenants(db, tenants);
+    await db.close();
+  }
+}
+const peer = await peerSuite();
+
+const text = summary({ machine, verify, ingest, bundle, lambdaBundles, coldStart, peer, totalSeconds: (performance.now() - started) / 1000 });
+console.log(text);
+// The figures the README links, from the last run on this machine (commit them when they change).
+await writeFile(new URL("./results.md", import.meta.url), [
+  "# Benchmark results",
+  "",
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Figures only: nothing here passes or fails on time;`,
+  "ratios compare runs made in the same process, on the same machine and database.",
+  "",
+  "```",
+  text,
+  "```",
+  "",
+].join("\n"));
