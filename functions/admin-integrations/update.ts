@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { fieldErrors } from "../_shared/http/validation.ts";
 import { CATALOG, type IntegrationKey } from "../_shared/integrations/catalog.ts";
 
 /** `PUT /api/admin/integrations/{key}` body. A credential left out keeps its stored value; `null` removes it. */
@@ -23,20 +24,6 @@ export type UpdateResult =
     warnings: string[];
   }
   | { ok: false; errors: Record<string, string[]> };
-
-function fieldErrors(error: z.ZodError, prefix: string): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  const add = (segments: PropertyKey[], message: string) => {
-    const path = [prefix, ...segments.map(String)].filter(Boolean).join(".") || "(body)";
-    (errors[path] ??= []).push(message);
-  };
-  for (const issue of error.issues) {
-    // An unknown field is reported under its own path (`credentials.foo`), like every other field error.
-    if (issue.code === "unrecognized_keys") for (const key of issue.keys) add([...issue.path, key], "unknown field");
-    else add(issue.path, issue.message);
-  }
-  return errors;
-}
 
 const withoutNulls = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
