@@ -1,6 +1,6 @@
 // The provider's side of the load run: every delivery POSTed over HTTP, C in flight, signed at send time,
-// and retried with backoff on a 5xx, a 429 or a broken connection — as Stripe retries any non-2xx — until
-// it is answered 2xx.
+// and retried with backoff on any non-2xx answer, a broken connection or no answer in time — as Stripe
+// does — until it is answered 2xx. What was retried, and why, is counted.
 import Stripe from "stripe";
 import type { LoadEvent } from "./scenario.ts";
 
@@ -16,10 +16,13 @@ export interface DeliveryFigures {
   serverErrors: number;
   /** Connections that failed without an answer (each retried). */
   networkErrors: number;
+  /** Requests not answered within the provider's timeout (each retried); their event ids in `timedOutEventIds`. */
+  timeouts: number;
+  timedOutEventIds: string[];
   /** 429 answers (each retried): the per-IP limit, when the run leaves it on. */
   throttled: number;
-  /** Other 4xx answers, by status: never expected, never retried (the event would be lost). */
-  rejected: Record<string, number>;
+  /** Any other non-2xx answer, by status (retried, as Stripe retries any non-2xx): never expected. */
+  unexpected: Record<string, number>;
   /** Deliveries still not answered 2xx after every retry. */
   gaveUp: number;
   /** Event ids whose answer said `failed` (stored as failed: a second application later is then a retry, not a duplicate). */
@@ -30,6 +33,8 @@ export interface DeliveryFigures {
 }
 
 const MAX_ATTEMPTS = 8;
+/** Stripe gives an endpoint a few seconds to answer; a request still open after this counts as failed and is retried. */
+const REQUEST_TIMEOUT_MS = 10_000;
 const stripe = new Stripe("sk_test_load", { httpClient: Stripe.createFetchHttpClient() });
 
 /** Posts each delivery (in the given order, `concurrency` at a time) to `urlOf(event)`. */
@@ -37,7 +42,7 @@ export async function deliverAll(
   deliveries: readonly Delivery[], concurrency: number, urlOf: (event: LoadEvent) => string,
 ): Promise<DeliveryFigures> {
   const figures: DeliveryFigures = {
-    requests: 0, serverErrors: 0, networkErrors: 0, throttled: 0, rejected: {}, gaveUp: 0, failedEventIds: new Set(), latenciesMs: [], wallMs: 0,
+    requests: 0, serverErrors: 0, networkErrors: 0, timeouts: 0, timedOutEventIds: [], throttled: 0, unexpected: {}, gaveUp: 0, failedEventIds: new Set(), latenciesMs: [], wallMs: 0,
   };
   let next = 0;
   const deliverOne = async ({ event, secret }: Delivery) => {
@@ -50,6 +55,7 @@ export async function deliverAll(
           method: "POST",
           headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": header },
           body: event.body,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const text = await response.text();
         figures.latenciesMs.push(performance.now() - started);
@@ -57,14 +63,15 @@ export async function deliverAll(
           if ((JSON.parse(text) as { failed?: number }).failed) figures.failedEventIds.add(event.eventId);
           return;
         }
-        if (response.status === 429) figures.throttled++;
-        else if (response.status < 500) {
-          figures.rejected[response.status] = (figures.rejected[response.status] ?? 0) + 1;
-          return;
-        } else figures.serverErrors++;
-      } catch {
+        if (response.status >= 500) figures.serverErrors++;
+        else if (response.status === 429) figures.throttled++;
+        else figures.unexpected[response.status] = (figures.unexpected[response.status] ?? 0) + 1;
+      } catch (error) {
         figures.latenciesMs.push(performance.now() - started);
-        figures.networkErrors++;
+        if ((error as Error).name === "TimeoutError") {
+          figures.timeouts++;
+          figures.timedOutEventIds.push(event.eventId);
+        } else figures.networkErrors++;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** (attempt - 1))));
     }

@@ -102,7 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
     const figures = await deliverAll(deliveries, options.concurrency, (event) => `${baseUrl}/api/webhooks/stripe/${event.tenantId}`);
     options.progress(`delivered in ${(figures.wallMs / 1000).toFixed(1)} s: ${figures.requests} requests, ${figures.serverErrors} 5xx, ` +
-      `${figures.networkErrors} connection errors, ${figures.throttled} 429, rejected ${JSON.stringify(figures.rejected)}, gave up ${figures.gaveUp}; ` +
+      `${figures.networkErrors} connection errors, ${figures.timeouts} timeouts, ${figures.throttled} 429, other non-2xx ${JSON.stringify(figures.unexpected)}, gave up ${figures.gaveUp}; ` +
       `webhook log lines info ${logCounts.info} warn ${logCounts.warn} error ${logCounts.error}`);
 
     const audit = await auditRun(db, scenario, figures.failedEventIds);
