@@ -9,6 +9,7 @@ import { configureIntegration, createTenant } from "../../tests/support/tenants.
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { effectOf } from "./effects.ts";
 import { handler } from "./handler.ts";
+import { faultyDb } from "../../tests/support/faulty-db.ts";
 
 type TestServices = Services & { logs: CapturedLogs };
 
@@ -55,19 +56,6 @@ const emailsOf = (db: Db, tenantId: string) => db.query<{ kind: string; to_email
 const signatureFailures = (db: Db, tenantId: string) => db.query<{ source: string; reason: string } & Row>(
   "select source, reason from webhook_signature_failures where tenant_id = $1 order by id", [tenantId]);
 
-/** A Db that throws from `query` when `fail(text)` says so, inside transactions too. */
-function faultyDb(inner: Db, fail: (text: string) => Error | undefined): Db {
-  const wrap = (db: Db): Db => ({
-    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      const error = fail(text);
-      if (error) throw error;
-      return db.query<R>(text, params);
-    },
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
-    execScript: (script) => db.execScript(script),
-  });
-  return wrap(inner);
-}
 
 /** A school with DocuSign configured: its Connect HMAC keys (two while rotating) and the rest of the credentials. */
 async function createDocuSignTenant(services: Services, keys: string[], options: { enabled?: boolean } = {}): Promise<string> {

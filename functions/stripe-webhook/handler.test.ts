@@ -8,6 +8,7 @@ import { paymentIntent, signedStripeRequest, stripeEvent, stripeSignature } from
 import { configureIntegration, createEnrollment, createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
 import { handler } from "./handler.ts";
 import { createHmac } from "node:crypto";
+import { faultyDb } from "../../tests/support/faulty-db.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Clock, secrets, requests
@@ -226,19 +227,6 @@ const subscriptionsOf = (db: Db, tenantId: string) => db.query<SubscriptionRow>(
 const signatureFailures = (db: Db, tenantId: string) => db.query<{ source: string; reason: string } & Row>(
   "select * from webhook_signature_failures where tenant_id = $1 order by id", [tenantId]);
 
-/** A Db that throws from `query` when `fail(text)` says so, inside transactions too (the real rollback still happens). */
-function faultyDb(inner: Db, fail: (text: string) => Error | undefined): Db {
-  const wrap = (db: Db): Db => ({
-    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      const error = fail(text);
-      if (error) throw error;
-      return db.query<R>(text, params);
-    },
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
-    execScript: (script) => db.execScript(script),
-  });
-  return wrap(inner);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

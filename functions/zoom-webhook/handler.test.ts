@@ -13,6 +13,7 @@ import {
 } from "../../tests/support/zoom.ts";
 import { effectOf } from "./effects.ts";
 import { handler } from "./handler.ts";
+import { faultyDb } from "../../tests/support/faulty-db.ts";
 
 /** The injected clock: every request is verified against this instant, never against the wall clock. */
 const NOW_MS = 1_790_000_000_000;
@@ -87,19 +88,6 @@ async function insertMeeting(db: Db, tenantId: string, fields: { zoomMeetingId?:
   return { id: row!.id, zoomMeetingId, uuid };
 }
 
-/** A Db that throws from `query` when `fail(text)` says so. */
-function faultyDb(inner: Db, fail: (text: string) => Error | undefined): Db {
-  const wrap = (db: Db): Db => ({
-    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      const error = fail(text);
-      if (error) throw error;
-      return db.query<R>(text, params);
-    },
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
-    execScript: (script) => db.execScript(script),
-  });
-  return wrap(inner);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 
