@@ -7,7 +7,6 @@ import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 import { claimDueEvents, countDueUnregistered } from "./claim-due-events.ts";
 import { recordFailedAttempt } from "./record-failed-attempt.ts";
-import { stillFailedGuard } from "./still-failed-guard.ts";
 
 export interface RetryJobOptions {
   policy: RetryPolicy;
@@ -78,15 +77,15 @@ export function createRetryJob(overrides: Partial<RetryJobOptions> = {}): Job {
           effectOf = await options.effects[event.source]!();
           effectsBySource.set(event.source, effectOf);
         }
-        const guard = stillFailedGuard(event.id, effectOf);
-        const result = await reapplyStoredEvent(ctx.db, event, guard.effectOf);
+        // Still `failed` under the row lock: a provider may have redelivered and processed it since the claim.
+        const result = await reapplyStoredEvent(ctx.db, event, effectOf, { onlyIfStatus: ["failed"] });
         const line = { tenantId: event.tenantId, source: event.source, eventId: event.externalId, eventType: event.eventType };
         if (result.outcome === "processed") {
           summary.processed++;
           ctx.log.info("failed event re-applied", { ...line, attempts: event.attempts + 1 });
         } else if (result.outcome === "busy") {
           summary.busy++;
-        } else if (guard.settled()) {
+        } else if (result.outcome === "settled") {
           summary.alreadyProcessed++;
         } else {
           const outcome = await recordFailedAttempt(ctx.db, event, result.error, { now: new Date(ctx.now()), policy: options.policy, random: options.random });

@@ -56,6 +56,14 @@ describe.each(ADAPTERS)("reapplyStoredEvent on %s", (adapter) => {
     expect(await eventRow(event.id)).toEqual([{ status: "failed", attempts: 1, last_error: "boom" }]);
   });
 
+  it("with onlyIfStatus, leaves an event that is no longer in that status alone ('settled')", async () => {
+    const event = await storedFailedPayment(12_000);
+    await db.query("update webhook_events set status = 'processed' where id = $1", [event.id]); // a redelivery won
+    expect(await reapplyStoredEvent(db, event, stripeEffectOf, { onlyIfStatus: ["failed"] })).toEqual({ outcome: "settled" });
+    expect(await paymentsOf(event.tenantId)).toEqual([]);
+    expect((await eventRow(event.id))[0]).toMatchObject({ status: "processed", attempts: 1 });
+  });
+
   it("marks an event with no effect (an unknown type) processed", async () => {
     const event = { ...(await storedFailedPayment(1)), eventType: "customer.created" };
     expect(await reapplyStoredEvent(db, event, stripeEffectOf)).toEqual({ outcome: "processed" });

@@ -11,7 +11,13 @@ export interface StoredEvent {
   payload: unknown;
 }
 
-export type ReapplyOutcome = { outcome: "processed" } | { outcome: "failed"; error: string } | { outcome: "busy" };
+export type ReapplyOutcome =
+  | { outcome: "processed" }
+  | { outcome: "failed"; error: string }
+  /** Another worker holds the row right now. */
+  | { outcome: "busy" }
+  /** The row's status, read under the lock, is not one the caller asked for (see `onlyIfStatus`). */
+  | { outcome: "settled" };
 
 const MAX_ERROR_LENGTH = 500;
 
@@ -20,15 +26,22 @@ const MAX_ERROR_LENGTH = 500;
  * event `processed` in the same transaction. Effects are upserts guarded by rank and event time, so
  * re-applying an event already applied changes nothing (an admin's replay of a processed event is safe).
  * The row is locked first: an event another worker is re-applying right now is left alone ("busy").
+ * `onlyIfStatus` re-applies only an event still in one of those statuses once its row is locked: the retry job
+ * passes `["failed"]`, so an event a provider redelivered and processed since the claim is not applied twice.
  * On failure nothing of the effect is kept and the caller decides the event's next state (backoff, dead);
  * an unreachable database throws DbUnavailableError instead.
  * @example const result = await reapplyStoredEvent(db, event, effectOf);
  */
-export async function reapplyStoredEvent(db: Db, event: StoredEvent, effectOf: EffectOf): Promise<ReapplyOutcome> {
+export async function reapplyStoredEvent(
+  db: Db, event: StoredEvent, effectOf: EffectOf, options: { onlyIfStatus?: readonly string[] } = {},
+): Promise<ReapplyOutcome> {
   try {
     return await db.transaction(async (tx): Promise<ReapplyOutcome> => {
-      const locked = await tx.query("select 1 from webhook_events where id = $1 for update skip locked", [event.id]);
-      if (locked.length === 0) return { outcome: "busy" };
+      const [locked] = await tx.query<{ status: string }>(
+        "select status from webhook_events where id = $1 for update skip locked", [event.id],
+      );
+      if (!locked) return { outcome: "busy" };
+      if (options.onlyIfStatus && !options.onlyIfStatus.includes(locked.status)) return { outcome: "settled" };
       const effect = effectOf(event.tenantId, { externalId: event.externalId, eventType: event.eventType, payload: event.payload });
       if (effect && "statements" in effect) {
         for (const statement of effect.statements(sql`true`)) await tx.query(statement.text, statement.values);
