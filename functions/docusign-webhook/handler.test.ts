@@ -4,12 +4,13 @@ import { DbUnavailableError, type Db, type DbPool, type Row } from "../_shared/d
 import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { connectEvent, connectHmacKey, connectSignature, signedConnectRequest } from "../../tests/support/docusign.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { effectOf } from "./effects.ts";
 import { handler } from "./handler.ts";
 import { faultyDb } from "../../tests/support/faulty-db.ts";
+import { callHandler, type Delivery } from "../../tests/support/delivery.ts";
 
 type TestServices = Services & { logs: CapturedLogs };
 
@@ -22,24 +23,9 @@ const AT = {
   voided: "2026-09-01T11:00:00.0000000Z",
 };
 
-interface Delivery {
-  status: number;
-  text: string;
-  json: Record<string, any>;
-  headers: Headers;
-}
 
-async function send(services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> {
-  const res = await handler(req, contextFor(services, params));
-  const text = await res.text();
-  let json: Record<string, any> = {};
-  try {
-    json = JSON.parse(text) as Record<string, any>;
-  } catch {
-    // not JSON: assertions on json fail visibly
-  }
-  return { status: res.status, text, json, headers: res.headers };
-}
+const send = (services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> =>
+  callHandler(handler, services, params, req);
 
 type EventRow = { external_id: string; event_type: string; status: string; attempts: number; payload: Record<string, any> };
 type EnrollmentRow = {

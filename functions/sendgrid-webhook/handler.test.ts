@@ -9,11 +9,12 @@ import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { reapplyStoredEvent } from "../_shared/webhooks/reapply.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { sendgridEvent, sendgridSignature, sendgridSigningKey, signedSendGridRequest, type SendGridSigningKey } from "../../tests/support/sendgrid.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { effectOf } from "./effects.ts";
 import { handler } from "./handler.ts";
+import { callHandler, type Delivery } from "../../tests/support/delivery.ts";
 
 const NOW_MS = 1_790_000_000_000;
 const NOW = NOW_MS / 1000;
@@ -28,23 +29,9 @@ const VECTOR = {
 
 type TestServices = Services & { logs: CapturedLogs };
 
-interface Delivery {
-  status: number;
-  text: string;
-  json: Record<string, any>;
-}
 
-async function send(services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> {
-  const res = await handler(req, contextFor(services, params));
-  const text = await res.text();
-  let json: Record<string, any> = {};
-  try {
-    json = JSON.parse(text) as Record<string, any>;
-  } catch {
-    // Not JSON: assertions on json fail with a clear diff.
-  }
-  return { status: res.status, text, json };
-}
+const send = (services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> =>
+  callHandler(handler, services, params, req);
 
 const batch = (...events: object[]) => `${JSON.stringify(events)}\r\n`;
 

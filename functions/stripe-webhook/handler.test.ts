@@ -3,12 +3,13 @@ import type { Services } from "../_shared/context.ts";
 import { DbUnavailableError, type Db, type DbPool, type Row } from "../_shared/db/port.ts";
 import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { paymentIntent, signedStripeRequest, stripeEvent, stripeSignature } from "../../tests/support/stripe.ts";
 import { configureIntegration, createEnrollment, createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
 import { handler } from "./handler.ts";
 import { createHmac } from "node:crypto";
 import { faultyDb } from "../../tests/support/faulty-db.ts";
+import { callHandler, type Delivery } from "../../tests/support/delivery.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Clock, secrets, requests
@@ -25,24 +26,9 @@ type TestServices = Services & { logs: CapturedLogs };
 const uniqueSecret = () => `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
 const rid = (prefix: string) => `${prefix}_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 
-interface Delivery {
-  status: number;
-  text: string;
-  json: Record<string, unknown>;
-  headers: Headers;
-}
 
-async function send(services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> {
-  const res = await handler(req, contextFor(services, params));
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: the assertions on `json` then fail with a clear diff.
-  }
-  return { status: res.status, text, json, headers: res.headers };
-}
+const send = (services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> =>
+  callHandler(handler, services, params, req);
 
 /** Signs `body` like Stripe (SDK's generateTestHeaderString) and posts it to the tenant's URL. */
 function deliver(

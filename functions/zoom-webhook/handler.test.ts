@@ -5,7 +5,7 @@ import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { recordAndApply } from "../_shared/webhooks/record-event.ts";
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import {
   meetingEvent, recordingCompletedEvent, signedZoomRequest, urlValidationEvent, zoomEncryptedToken, zoomMeetingNumber,
@@ -14,6 +14,7 @@ import {
 import { effectOf } from "./effects.ts";
 import { handler } from "./handler.ts";
 import { faultyDb } from "../../tests/support/faulty-db.ts";
+import { callHandler, type Delivery } from "../../tests/support/delivery.ts";
 
 /** The injected clock: every request is verified against this instant, never against the wall clock. */
 const NOW_MS = 1_790_000_000_000;
@@ -25,24 +26,9 @@ type TestServices = Services & { logs: CapturedLogs };
 
 const uniqueToken = () => `zmtoken_${crypto.randomUUID().replaceAll("-", "")}`;
 
-interface Delivery {
-  status: number;
-  text: string;
-  json: Record<string, unknown>;
-  headers: Headers;
-}
 
-async function send(services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> {
-  const res = await handler(req, contextFor(services, params));
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: assertions on `json` then fail with a clear diff.
-  }
-  return { status: res.status, text, json, headers: res.headers };
-}
+const send = (services: TestServices, params: Record<string, string | undefined>, req: Request): Promise<Delivery> =>
+  callHandler(handler, services, params, req);
 
 function deliver(
   services: TestServices, tenantId: string | undefined, body: string | object,
