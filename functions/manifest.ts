@@ -103,6 +103,17 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     timeoutSeconds: 25,
   },
   {
+    // Who an enrollment belongs to (DESIGN.md "Families"): one statement and its audit row, no outbound call.
+    slug: "admin-enrollment-members",
+    routes: [
+      { method: "PUT", path: "/api/admin/enrollments/{id}/members/{userId}" },
+      { method: "DELETE", path: "/api/admin/enrollments/{id}/members/{userId}" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 10,
+  },
+  {
     slug: "admin-integrations",
     routes: [
       { method: "GET", path: "/api/admin/integrations" },
@@ -189,7 +200,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     // SendGrid's Event Webhook. No outbound call, but one atomic statement per event of a batch, and a batch
-    // may hold thousands of events (the body limit is 1 MiB): 30 s leaves room for a full one.
+    // may hold thousands of events (the body limit is 1 MiB): 29 s — all API Gateway's 30 s allow — leaves room for a full one.
     slug: "sendgrid-webhook",
     routes: [
       { method: "POST", path: "/api/webhooks/sendgrid/{tenantId}" },
@@ -197,7 +208,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     ],
     auth: "signature",
     secrets: WEBHOOK_SECRETS,
-    timeoutSeconds: 30,
+    timeoutSeconds: 29,
   },
   {
     // The outbox's sender. Claims no new batch after 30 s; each SendGrid call times out after 10 s.

@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { functionDefinition } from "../functions/manifest.ts";
 import { stageConfig } from "./config.ts";
-import { functionEnvironment, type FunctionDeps } from "./lambda-function.ts";
+import { functionEnvironment, type EnvironmentDeps } from "./lambda-function.ts";
 
-const deps = (env: Record<string, string>): FunctionDeps => ({
+const deps = (env: Record<string, string>): EnvironmentDeps => ({
   config: stageConfig("pr-7", env),
-  database: { secretId: "db-secret", environment: {} } as unknown as FunctionDeps["database"],
+  database: { secretId: "db-secret", environment: {} } as unknown as EnvironmentDeps["database"],
   appUrl: "https://app.example.edu",
 });
 const secretIds = { ENCRYPTION_KEY: "k", ENCRYPTION_KEYS_OLD: "o", SUPABASE_JWT_SECRET: "j" } as Parameters<typeof functionEnvironment>[2];

@@ -5,23 +5,15 @@ import { use, type StackContext } from "sst/constructs";
 import type { FunctionDefinition } from "../functions/manifest.ts";
 import { Api } from "./api.ts";
 import { useStageConfig } from "./config.ts";
-import { Database } from "./database.ts";
-import { addHttpRoutes, createManifestFunction } from "./lambda-function.ts";
-import { addSchedule } from "./scheduled-jobs.ts";
+import { useDatabase } from "./use-database.ts";
+import { addManifestFunctions } from "./manifest-functions.ts";
 
 export const adminFunctions = (functions: readonly FunctionDefinition[]) =>
   functions.filter((fn) => fn.routes.length > 0 && fn.auth !== "signature");
 
 export function Admin({ stack, app }: StackContext): { functions: Record<string, NodejsFunction> } {
   const config = useStageConfig(app);
-  const { api, appUrl } = use(Api);
-  const { database } = use(Database);
-  const functions: Record<string, NodejsFunction> = {};
-  for (const definition of adminFunctions(config.functions)) {
-    const fn = createManifestFunction(stack, definition, { config, database, appUrl });
-    addHttpRoutes(stack, api, definition, fn);
-    addSchedule(stack, definition, fn);
-    functions[definition.slug] = fn;
-  }
-  return { functions };
+  const { api, appUrl, alarmTopic } = use(Api);
+  const database = useDatabase();
+  return { functions: addManifestFunctions(stack, adminFunctions(config.functions), { config, database, appUrl, alarmTopic }, api) };
 }

@@ -7,8 +7,12 @@ import { Api } from "./api.ts";
 import { checkFunctions, provideStageConfig, removalPolicy, stageConfig, type StageConfig } from "./config.ts";
 import { Database } from "./database.ts";
 import { LogRetentionForEveryFunction } from "./log-retention.ts";
+import { AcceptedNagFindings } from "./nag-suppressions.ts";
+import { RetainOnlyData } from "./removal-policies.ts";
 import { jobFunctions, ScheduledJobs } from "./scheduled-jobs.ts";
+import { SharedDatabase } from "./shared-database.ts";
 import { Site } from "./site.ts";
+import { SHARED_DATABASE_STAGE } from "./stage.ts";
 import { Webhooks } from "./webhooks.ts";
 
 /**
@@ -18,9 +22,16 @@ import { Webhooks } from "./webhooks.ts";
 export async function addStacks(app: App, config: StageConfig = stageConfig(app.stage)): Promise<void> {
   checkFunctions(config.functions);
   provideStageConfig(app, config);
-  // SST applies it to every resource when the app finishes; the data-bearing ones also set it themselves.
-  app.setDefaultRemovalPolicy(config.removal);
+  // Data kept in production, everything else deleted with its stack (not SST's one-policy-for-all default).
+  Aspects.of(app).add(new RetainOnlyData(removalPolicy(config)));
   Aspects.of(app).add(new LogRetentionForEveryFunction(config.logRetention, removalPolicy(config)));
+  // The reasons for the cdk-nag AwsSolutions findings we accept (checked in infra/stacks.test.ts).
+  Aspects.of(app).add(new AcceptedNagFindings(config));
+  // The account's preview cluster is a stage of its own, with nothing else in it.
+  if (config.stage === SHARED_DATABASE_STAGE) {
+    app.stack(SharedDatabase);
+    return;
+  }
   app.stack(Database).stack(Api).stack(Webhooks).stack(Admin);
   if (jobFunctions(config.functions).length > 0) app.stack(ScheduledJobs);
   app.stack(Site);

@@ -1,7 +1,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionDefinition } from "../functions/manifest.ts";
-import { checkFunctions, stageConfig } from "./config.ts";
+import { checkFunctions, stageConfig, startedOverHttp } from "./config.ts";
 
 describe("stageConfig", () => {
   it("production retains, keeps logs 90 days and has its own secrets", () => {
@@ -56,5 +56,23 @@ describe("checkFunctions", () => {
     expect(() => checkFunctions([base, base])).toThrow(/lists "a" twice/);
     expect(() => checkFunctions([{ ...base, routes: [] }])).toThrow(/neither routes nor a schedule/);
     expect(() => checkFunctions([{ ...base, routes: [], schedule: "rate(5 minutes)" }])).not.toThrow();
+  });
+
+  it("refuses a route to a function that may outlive API Gateway's 30 s, unless it is a job (started, answered 202)", () => {
+    expect(() => checkFunctions([{ ...base, timeoutSeconds: 29 }])).not.toThrow();
+    expect(() => checkFunctions([{ ...base, timeoutSeconds: 30 }])).toThrow(/"a": a function behind an HTTP route must finish within API Gateway's 30 s — timeoutSeconds 30 > 29/);
+    const job = { ...base, timeoutSeconds: 300, schedule: "rate(1 hour)" };
+    expect(() => checkFunctions([job])).not.toThrow();
+    expect(startedOverHttp(job)).toBe(true);
+    expect(startedOverHttp({ ...job, timeoutSeconds: 20 })).toBe(false);
+    expect(startedOverHttp({ ...job, routes: [] })).toBe(false);
+  });
+});
+
+describe("IPS_ALARM_EMAIL", () => {
+  it("is where alarms are mailed, when it is an address", () => {
+    expect(stageConfig("feature-x", {}).alarmEmail).toBeUndefined();
+    expect(stageConfig("feature-x", { IPS_ALARM_EMAIL: "ops@school.example" }).alarmEmail).toBe("ops@school.example");
+    expect(() => stageConfig("feature-x", { IPS_ALARM_EMAIL: "ops at school" })).toThrow(/IPS_ALARM_EMAIL must be an email address/);
   });
 });

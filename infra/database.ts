@@ -2,7 +2,7 @@
 // reached only through RDS Proxy (TLS required), the master credentials generated into Secrets Manager.
 // `external`: an existing Postgres — typically Supabase's pooler — whose URL an operator stored in Secrets
 // Manager; nothing is created for it. Either way the schema is migrated on deploy (infra/migrations.ts).
-import { Duration, Stack } from "aws-cdk-lib";
+import { Aws, Duration, Fn, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as rds from "aws-cdk-lib/aws-rds";
 import { Secret, type ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -10,8 +10,11 @@ import type { Construct } from "constructs";
 import type { StackContext } from "sst/constructs";
 import { removalPolicy, useStageConfig, type StageConfig } from "./config.ts";
 import { addMigrations } from "./migrations.ts";
+import { addStageDatabaseLifecycle, sharedDatabaseAccess } from "./shared-database.ts";
 
 export const DATABASE_NAME = "ips";
+/** Availability zones of a database VPC (the shared preview cluster's parameters assume this many). */
+export const AZ_COUNT = 2;
 
 /** What a function needs to reach the database, whichever kind it is. */
 export interface DatabaseAccess {
@@ -25,10 +28,22 @@ export interface DatabaseAccess {
   network: { vpc: ec2.IVpc; securityGroup: ec2.ISecurityGroup } | undefined;
 }
 
-function auroraDatabase(stack: Stack, config: StageConfig): { access: DatabaseAccess; ready: Construct[] } {
+/**
+ * CloudFormation needs a proxy name, unique per account and region. A fixed one blocks a retry: a first deploy
+ * that failed and left its proxy behind (or a stage removed while it was still deleting) makes the next
+ * attempt collide with it. So the name carries the stack's id (a UUID CloudFormation gives each stack it
+ * creates): stable for the stack's life, new for every retry. `<stage>-ips-<8 hex>` fits the 60-character limit.
+ */
+export function proxyName(stage: string): string {
+  const stackUuid = Fn.select(2, Fn.split("/", Aws.STACK_ID));
+  return Fn.join("-", [stage, "ips", Fn.select(0, Fn.split("-", stackUuid))]);
+}
+
+/** Aurora in a VPC of its own: production's cluster, and the shared preview cluster (infra/shared-database.ts). */
+export function auroraDatabase(stack: Stack, config: StageConfig): { access: DatabaseAccess; ready: Construct[]; vpc: ec2.Vpc } {
   const removal = removalPolicy(config);
   const vpc = new ec2.Vpc(stack, "Vpc", {
-    maxAzs: 2,
+    maxAzs: AZ_COUNT,
     // Functions call provider APIs (Stripe, DocuSign, Zoom, SendGrid) and Secrets Manager through NAT.
     natGateways: config.production ? 2 : 1,
     subnetConfiguration: [
@@ -59,8 +74,7 @@ function auroraDatabase(stack: Stack, config: StageConfig): { access: DatabaseAc
   });
   cluster.secret!.applyRemovalPolicy(removal);
   const proxy = cluster.addProxy("Proxy", {
-    // Proxy names are unique per account and region, so the stage is part of it.
-    dbProxyName: `${config.stage}-ips-integrations`,
+    dbProxyName: proxyName(config.stage),
     secrets: [cluster.secret!],
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -78,6 +92,7 @@ function auroraDatabase(stack: Stack, config: StageConfig): { access: DatabaseAc
       network: { vpc, securityGroup: functions },
     },
     ready: [cluster, proxy, vpc],
+    vpc,
   };
 }
 
@@ -94,8 +109,11 @@ export function Database({ stack, app }: StackContext): { database: DatabaseAcce
   const { access, ready } =
     config.database.kind === "aurora"
       ? auroraDatabase(stack, config)
-      : { access: externalDatabase(stack, config.database.urlSecret), ready: [] };
-  addMigrations(stack, { config, database: access, executeAfter: ready });
+      : config.database.kind === "shared"
+        ? { access: sharedDatabaseAccess(stack, config), ready: [] }
+        : { access: externalDatabase(stack, config.database.urlSecret), ready: [] };
+  const { fn: migrate } = addMigrations(stack, { config, database: access, executeAfter: ready });
+  if (config.database.kind === "shared") addStageDatabaseLifecycle(stack, config, access, migrate);
   stack.addOutputs({ DatabaseKind: config.database.kind });
   return { database: access };
 }

@@ -3,15 +3,17 @@
 // its secrets by reference — `<NAME>_SECRET_ID` variables plus read access to exactly those secrets.
 import { Duration, Tags } from "aws-cdk-lib";
 import type { HttpApi } from "aws-cdk-lib/aws-apigatewayv2";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { HttpMethod, HttpRoute, HttpRouteKey } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Runtime, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { join } from "node:path";
 import type { FunctionDefinition } from "../functions/manifest.ts";
+import { addFunctionAlarms } from "./alarms.ts";
 import { lambdaBundling } from "./bundling.ts";
 import { removalPolicy, type StageConfig } from "./config.ts";
 import type { DatabaseAccess } from "./database.ts";
@@ -27,13 +29,22 @@ export interface FunctionDeps {
   database: DatabaseAccess;
   /** APP_URL: the public base URL (webhook URLs shown to tenants). */
   appUrl: string;
+  /** Where the function's alarms (errors, throttles) notify (infra/api.ts). */
+  alarmTopic: ITopic;
 }
+
+/** A function's own log group: the stage's retention, kept with the data in production (infra/removal-policies.ts). */
+export const functionLogGroup = (scope: Construct, id: string, config: StageConfig): LogGroup =>
+  new LogGroup(scope, `${id}Logs`, { retention: config.logRetention, removalPolicy: removalPolicy(config) });
 
 /** `stripe-webhook` → `StripeWebhook`: construct ids, stable per slug. */
 export const constructId = (slug: string) => slug.replace(/(^|-)([a-z0-9])/g, (_, _dash, c: string) => c.toUpperCase());
 
 /** The Lambda's environment: names of secrets, never their values, plus plain settings. */
-export function functionEnvironment(definition: FunctionDefinition, deps: FunctionDeps, secretIds: Record<AppSecretName, string>): Record<string, string> {
+/** What a function's environment is made from. */
+export type EnvironmentDeps = Omit<FunctionDeps, "alarmTopic">;
+
+export function functionEnvironment(definition: FunctionDefinition, deps: EnvironmentDeps, secretIds: Record<AppSecretName, string>): Record<string, string> {
   const env: Record<string, string> = { APP_URL: deps.appUrl };
   for (const name of definition.secrets) {
     if (name === "DATABASE_URL") {
@@ -71,7 +82,7 @@ export function createManifestFunction(scope: Construct, definition: FunctionDef
     depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
     bundling: lambdaBundling(),
     environment: functionEnvironment(definition, deps, secretIds),
-    logGroup: new LogGroup(scope, `${id}Logs`, { retention: config.logRetention, removalPolicy: removalPolicy(config) }),
+    logGroup: functionLogGroup(scope, id, config),
     ...(database.network && {
       vpc: database.network.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -82,11 +93,12 @@ export function createManifestFunction(scope: Construct, definition: FunctionDef
   for (const name of definition.secrets) {
     (name === "DATABASE_URL" ? database.secret : secrets[name]).grantRead(fn);
   }
+  addFunctionAlarms(scope, id, fn, `IPS ${definition.slug} (${config.stage})`, deps.alarmTopic);
   return fn;
 }
 
-/** One HTTP API route per manifest route, `METHOD /path/{param}` exactly, all to the function. */
-export function addHttpRoutes(scope: Construct, api: HttpApi, definition: FunctionDefinition, fn: NodejsFunction): HttpRoute[] {
+/** One HTTP API route per manifest route, `METHOD /path/{param}` exactly, all to `fn` (the function or its starter). */
+export function addHttpRoutes(scope: Construct, api: HttpApi, definition: FunctionDefinition, fn: IFunction): HttpRoute[] {
   const id = constructId(definition.slug);
   const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
   return definition.routes.map(

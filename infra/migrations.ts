@@ -2,7 +2,8 @@
 // Trigger after the database is up. The Trigger fires when the stage is created and whenever the function
 // changes — and a new or edited migration changes its bundle — so every deploy that brings a migration
 // applies it before the deploy completes; a failed migration fails (and rolls back) the deploy. The runner
-// records what it applied in `schema_migrations`, so a re-run is a no-op.
+// records what it applied in Supabase's ledger (`supabase_migrations.schema_migrations`, the one `supabase db
+// push` keeps), so a re-run — or a database migrated by either — is a no-op.
 import { Duration, Tags } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Architecture } from "aws-cdk-lib/aws-lambda";

@@ -27,7 +27,7 @@ export function Site({ stack, app }: StackContext): { url: string } {
   });
   const siteOrigin = S3BucketOrigin.withOriginAccessControl(bucket);
   // The student pages: /pay/{enrollmentId}[/success|/cancel] → one HTML file each, with the same strict
-  // headers as on the dev server (no referrer: a development `?token=` must never leave with a request).
+  // headers as on the dev server (no referrer: nothing of the page's address leaves with a request).
   const payPages: cloudfront.BehaviorOptions = {
     origin: siteOrigin,
     viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

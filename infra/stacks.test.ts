@@ -6,10 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionDefinition } from "../functions/manifest.ts";
+import { HTTP_TIMEOUT_LIMIT_SECONDS, startedOverHttp } from "./config.ts";
+import { STARTER_TAG } from "./job-starter.ts";
 import { FUNCTION_TAG } from "./lambda-function.ts";
+import { DATA_RESOURCE_TYPES } from "./removal-policies.ts";
 import { MIGRATE_FUNCTION, MIGRATIONS_DIR } from "./migrations.ts";
 import { REPO_ROOT } from "./paths.ts";
-import { synthesize } from "./synthesize.ts";
+import { nagFindings, synthesize } from "./synthesize.ts";
 
 type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] };
 type TemplateJson = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
@@ -18,6 +21,10 @@ interface Synth {
   outdir: string;
   /** Stack name → template. */
   templates: Record<string, TemplateJson>;
+  /** Stack name → the stacks it is deployed after. */
+  dependencies: Record<string, string[]>;
+  /** cdk-nag AwsSolutions findings left after the accepted ones (infra/nag-suppressions.ts). */
+  nagFindings: string[];
 }
 
 // Recognizable values in every variable a careless stack might copy into a template.
@@ -45,6 +52,7 @@ async function synth(stage: string, options: { jobs?: boolean } = {}): Promise<S
   const { assembly } = await synthesize({
     stage,
     outdir,
+    nag: true,
     ...(options.jobs && {
       configure: (config) => ({
         ...config,
@@ -56,20 +64,27 @@ async function synth(stage: string, options: { jobs?: boolean } = {}): Promise<S
     }),
   });
   const templates = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.template as TemplateJson]));
-  return { outdir, templates };
+  const nameOf = (id: string) => assembly.stacks.find((s) => s.id === id)?.stackName ?? id;
+  const dependencies = Object.fromEntries(assembly.stacks.map((s) => [s.stackName, s.dependencies.map((d) => nameOf(d.id))]));
+  return { outdir, templates, dependencies, nagFindings: nagFindings(assembly) };
 }
 
 beforeAll(async () => {
-  for (const name of [...Object.keys(CANARIES), "IPS_DATABASE_URL_SECRET", "IPS_SECRETS_PREFIX", "IPS_APP_URL", "IPS_SUPABASE_URL"]) {
+  for (const name of [...Object.keys(CANARIES), "IPS_DATABASE", "IPS_DATABASE_URL_SECRET", "IPS_SECRETS_PREFIX", "IPS_APP_URL", "IPS_SUPABASE_URL"]) {
     saved[name] = process.env[name];
     delete process.env[name];
   }
   Object.assign(process.env, CANARIES);
   synths.production = await synth("production");
+  // A non-production stage with a cluster of its own (branch stages default to the shared preview cluster:
+  // infra/shared-database.test.ts).
+  process.env.IPS_DATABASE = "aurora";
   synths.preview = await synth("pr-7");
+  delete process.env.IPS_DATABASE;
   process.env.IPS_DATABASE_URL_SECRET = EXTERNAL_URL_SECRET;
   synths.external = await synth("pr-8", { jobs: true });
-}, 120_000);
+  // Three full synths, every function bundled: minutes on a busy machine.
+}, 900_000);
 
 afterAll(() => {
   for (const [name, value] of Object.entries(saved)) {
@@ -88,11 +103,11 @@ const resources = (s: Synth, type: string) =>
 
 const tagOf = (r: Resource, key: string) => (r.Properties?.Tags as { Key: string; Value: string }[] | undefined)?.find((t) => t.Key === key)?.Value;
 
-/** Manifest (and migrate) functions by slug. */
-function functionsBySlug(s: Synth) {
+/** Manifest (and migrate) functions by slug; with STARTER_TAG, the job starters by their job's slug. */
+function functionsBySlug(s: Synth, tag = FUNCTION_TAG) {
   const found: Record<string, { stack: string; id: string; r: Resource }[]> = {};
   for (const fn of resources(s, "AWS::Lambda::Function")) {
-    const slug = tagOf(fn.r, FUNCTION_TAG);
+    const slug = tagOf(fn.r, tag);
     if (slug) (found[slug] ??= []).push(fn);
   }
   return found;
@@ -123,12 +138,13 @@ describe.each(kinds)("%s stage", (kind) => {
     }
   });
 
-  it("routes every manifest route, exactly as written, to its function through a Lambda proxy integration", () => {
+  it("routes every manifest route, exactly as written, to its function (a long job: to its starter) through a Lambda proxy integration", () => {
     const bySlug = functionsBySlug(s());
+    const starters = functionsBySlug(s(), STARTER_TAG);
     const routes = resources(s(), "AWS::ApiGatewayV2::Route");
     expect(routes).toHaveLength(FUNCTIONS.flatMap((f) => f.routes).length);
     for (const definition of FUNCTIONS) {
-      const fn = bySlug[definition.slug]![0]!;
+      const fn = (startedOverHttp(definition) ? starters : bySlug)[definition.slug]![0]!;
       for (const route of definition.routes) {
         const routeKey = `${route.method} ${route.path}`;
         const found = routes.filter(({ r }) => r.Properties!.RouteKey === routeKey);
@@ -276,11 +292,11 @@ describe("the database", () => {
       ServerlessV2ScalingConfiguration: expect.objectContaining({ MinCapacity: 0.5 }),
     });
     expect(JSON.stringify(db!.r.Properties!.MasterUserPassword)).toMatch(/\{\{resolve:secretsmanager:/);
-    for (const type of ["AWS::RDS::DBInstance", "AWS::SecretsManager::Secret"]) {
-      for (const { r } of resources(synths.production, type)) expect(r, type).toMatchObject({ DeletionPolicy: "Retain" });
-    }
+    for (const { r } of resources(synths.production, "AWS::SecretsManager::Secret")) expect(r).toMatchObject({ DeletionPolicy: "Retain" });
+    // Instances hold no data (the cluster volume does): deleted with the stack, they stop costing.
+    for (const { r } of resources(synths.production, "AWS::RDS::DBInstance")) expect(r).toMatchObject({ DeletionPolicy: "Delete" });
     const [proxy] = resources(synths.production, "AWS::RDS::DBProxy");
-    expect(proxy!.r.Properties).toMatchObject({ RequireTLS: true, EngineFamily: "POSTGRESQL", DBProxyName: "production-ips-integrations" });
+    expect(proxy!.r.Properties).toMatchObject({ RequireTLS: true, EngineFamily: "POSTGRESQL" });
   });
 
   it("other stages: the same shape, destroyed with the stage", () => {
@@ -312,5 +328,150 @@ describe("the database", () => {
     }
     const policies = JSON.stringify(resources(synths.external, "AWS::IAM::Policy"));
     expect(policies).toContain(`secret:${EXTERNAL_URL_SECRET}-??????`);
+  });
+});
+
+// ---- running it for real: order, removal, names, jobs, alarms, logs, cdk-nag --------------------------------
+
+const ref = (value: unknown) => (value as { Ref?: string } | undefined)?.Ref;
+const getAtt = (value: unknown) => (value as { "Fn::GetAtt"?: [string, string] } | undefined)?.["Fn::GetAtt"];
+/** Properties that give a resource a name AWS keeps unique per account and region. */
+const UNIQUE_NAMES: Record<string, string> = {
+  "AWS::Lambda::Function": "FunctionName", "AWS::RDS::DBProxy": "DBProxyName", "AWS::RDS::DBCluster": "DBClusterIdentifier",
+  "AWS::RDS::DBInstance": "DBInstanceIdentifier", "AWS::RDS::DBSubnetGroup": "DBSubnetGroupName", "AWS::Logs::LogGroup": "LogGroupName",
+  "AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::IAM::Role": "RoleName",
+  "AWS::SecretsManager::Secret": "Name", "AWS::Events::Rule": "Name", "AWS::CloudWatch::Alarm": "AlarmName",
+};
+
+describe.each(kinds)("%s stage, operated", (kind) => {
+  const s = () => synths[kind];
+  const stackNamed = (suffix: string) => Object.keys(s().templates).find((name) => name.endsWith(`-${suffix}`))!;
+  const manifest = () => (kind === "external" ? [...FUNCTIONS, JOB] : FUNCTIONS);
+
+  it("deploys every stack that uses the database after the stack that migrates it", () => {
+    const database = stackNamed("Database");
+    for (const suffix of ["Webhooks", "Admin", ...(kind === "external" ? ["ScheduledJobs"] : [])]) {
+      expect(s().dependencies[stackNamed(suffix)], suffix).toContain(database);
+    }
+  });
+
+  it("retains only data in production, and deletes everything with any other stage", () => {
+    const all = Object.values(s().templates).flatMap((t) => Object.values(t.Resources));
+    for (const r of all) {
+      const retained = r.DeletionPolicy === "Retain" || r.DeletionPolicy === "RetainExceptOnCreate" || r.DeletionPolicy === "Snapshot";
+      const data = DATA_RESOURCE_TYPES.includes(r.Type);
+      expect(retained, `${r.Type} ${r.DeletionPolicy}`).toBe(kind === "production" && data);
+      if (r.UpdateReplacePolicy) expect(r.UpdateReplacePolicy === "Retain", r.Type).toBe(kind === "production" && data);
+    }
+    // Nothing that serves or runs is kept once it leaves the code.
+    for (const type of ["AWS::ApiGatewayV2::Route", "AWS::Events::Rule", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::RDS::DBProxy"]) {
+      for (const { r } of resources(s(), type)) expect(r.DeletionPolicy ?? "Delete", type).toBe("Delete");
+    }
+  });
+
+  it("gives no resource a fixed name that a retried deploy would collide with", () => {
+    for (const [type, property] of Object.entries(UNIQUE_NAMES)) {
+      for (const { stack, id, r } of resources(s(), type)) {
+        expect(typeof r.Properties?.[property], `${stack}/${id} ${property}`).not.toBe("string");
+      }
+    }
+    for (const { r } of resources(s(), "AWS::RDS::DBProxy")) {
+      expect(JSON.stringify(r.Properties!.DBProxyName)).toContain('"Ref":"AWS::StackId"');
+    }
+  });
+
+  it("puts no function that can run past API Gateway's 30 s behind a route; a long job's route starts it and answers", () => {
+    const routedTo = new Set(resources(s(), "AWS::ApiGatewayV2::Integration").map(({ stack, r }) => `${stack}/${getAtt(r.Properties!.IntegrationUri)![0]}`));
+    const routed = resources(s(), "AWS::Lambda::Function").filter(({ stack, id }) => routedTo.has(`${stack}/${id}`));
+    expect(routed.length).toBeGreaterThan(0);
+    for (const { id, r } of routed) expect(r.Properties!.Timeout, id).toBeLessThanOrEqual(HTTP_TIMEOUT_LIMIT_SECONDS);
+    const bySlug = functionsBySlug(s());
+    const starters = functionsBySlug(s(), STARTER_TAG);
+    const long = manifest().filter(startedOverHttp);
+    expect(long.map((d) => d.slug).sort()).toEqual(Object.keys(starters).sort());
+    for (const definition of long) {
+      const job = bySlug[definition.slug]![0]!;
+      const [starter] = starters[definition.slug]!;
+      expect(job.r.Properties!.Timeout).toBe(definition.timeoutSeconds);
+      expect(starter!.stack).toBe(job.stack);
+      expect(starter!.r.Properties!.Environment.Variables).toMatchObject({ JOB_SLUG: definition.slug, JOB_FUNCTION_NAME: { Ref: job.id } });
+      // May invoke its job and read the JWT secret; nothing else (no database, no VPC).
+      expect(starter!.r.Properties!.VpcConfig).toBeUndefined();
+      const role = getAtt(starter!.r.Properties!.Role)![0];
+      const policies = JSON.stringify(Object.values(s().templates[job.stack]!.Resources).filter((r) => r.Type === "AWS::IAM::Policy" && JSON.stringify(r.Properties!.Roles).includes(role)));
+      expect(policies).toContain("lambda:InvokeFunction");
+      expect(policies).toContain("SUPABASE_JWT_SECRET-??????");
+      expect(policies).not.toContain("ENCRYPTION_KEY");
+    }
+  });
+
+  it("sends a scheduled run that failed after its retries to a dead-letter queue, from EventBridge and from Lambda", () => {
+    const bySlug = functionsBySlug(s());
+    for (const definition of manifest().filter((d) => d.schedule)) {
+      const fn = bySlug[definition.slug]![0]!;
+      const template = s().templates[fn.stack]!;
+      const rule = Object.values(template.Resources).find((r) => r.Type === "AWS::Events::Rule" && JSON.stringify(r.Properties!.Targets).includes(`"${fn.id}"`))!;
+      const [target] = rule.Properties!.Targets as Record<string, any>[];
+      expect(target!.RetryPolicy, definition.slug).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 });
+      const queueId = getAtt(target!.DeadLetterConfig.Arn)![0];
+      expect(template.Resources[queueId]!.Type).toBe("AWS::SQS::Queue");
+      const invokeConfig = Object.values(template.Resources).find((r) => r.Type === "AWS::Lambda::EventInvokeConfig" && ref(r.Properties!.FunctionName) === fn.id)!;
+      expect(invokeConfig.Properties).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 900 });
+      expect(getAtt(invokeConfig.Properties!.DestinationConfig.OnFailure.Destination)![0]).toBe(queueId);
+      // The queue is encrypted, refuses plain HTTP, and accepts EventBridge's messages.
+      expect(template.Resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      const queuePolicy = JSON.stringify(Object.values(template.Resources).filter((r) => r.Type === "AWS::SQS::QueuePolicy"));
+      expect(queuePolicy).toContain("events.amazonaws.com");
+      expect(queuePolicy).toContain("aws:SecureTransport");
+    }
+  });
+
+  it("alarms on API 5xx, each function's errors and throttles, failed scheduled invocations and dead-lettered runs", () => {
+    const alarms = resources(s(), "AWS::CloudWatch::Alarm").map(({ stack, r }) => ({ stack, p: r.Properties! }));
+    const topicId = Object.entries(s().templates[stackNamed("Api")]!.Resources).find(([, r]) => r.Type === "AWS::SNS::Topic")![0];
+    for (const { p } of alarms) {
+      expect(p.AlarmActions).toHaveLength(1);
+      expect(JSON.stringify(p.AlarmActions)).toContain(topicId);
+      expect(p).toMatchObject({ ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching", Period: 300 });
+    }
+    const on = (namespace: string, metric: string) => alarms.filter(({ p }) => p.Namespace === namespace && p.MetricName === metric);
+    expect(on("AWS/ApiGateway", "5xx")).toHaveLength(1);
+    expect(on("AWS/ApiGateway", "5xx")[0]!.p.Dimensions).toEqual([{ Name: "ApiId", Value: { Ref: expect.stringMatching(/^HttpApi/) } }]);
+    const watched = (metric: string) => new Set(on("AWS/Lambda", metric).map(({ stack, p }) => `${stack}/${ref(p.Dimensions[0].Value)}`));
+    for (const definition of manifest()) {
+      const fn = functionsBySlug(s())[definition.slug]![0]!;
+      expect(watched("Errors").has(`${fn.stack}/${fn.id}`), `${definition.slug} errors`).toBe(true);
+      expect(watched("Throttles").has(`${fn.stack}/${fn.id}`), `${definition.slug} throttles`).toBe(true);
+    }
+    const scheduled = manifest().filter((d) => d.schedule).length;
+    expect(on("AWS/Events", "FailedInvocations")).toHaveLength(scheduled);
+    const queues = resources(s(), "AWS::SQS::Queue").length;
+    expect(on("AWS/SQS", "ApproximateNumberOfMessagesVisible")).toHaveLength(queues);
+    expect(queues).toBeGreaterThan(0);
+  });
+
+  it("logs every API request to a log group with the stage's retention, and throttles the stage", () => {
+    const api = Template.fromJSON(s().templates[stackNamed("Api")]!);
+    const [stage] = Object.values(api.findResources("AWS::ApiGatewayV2::Stage"));
+    const props = stage!.Properties;
+    expect(props.StageName).toBe("$default");
+    expect(props.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 400, ThrottlingRateLimit: 200 });
+    const logGroupId = getAtt(props.AccessLogSettings.DestinationArn)![0];
+    const logGroup = api.toJSON().Resources[logGroupId];
+    expect(logGroup.Type).toBe("AWS::Logs::LogGroup");
+    expect(logGroup.Properties.RetentionInDays).toBe(kind === "production" ? 90 : 14);
+    const format = JSON.parse(props.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: "$context.requestId", status: "$context.status", route: "$context.routeKey" });
+    // Never the raw path or query string: tenant ids and tokens stay out of the access log.
+    expect(props.AccessLogSettings.Format).not.toMatch(/\$context\.(path|rawPath)|querystring/i);
+  });
+
+  it("passes cdk-nag's AwsSolutions pack, each accepted finding with its reason", () => {
+    expect(s().nagFindings).toEqual([]);
+    for (const template of Object.values(s().templates)) {
+      const rules = (template as { Metadata?: { cdk_nag?: { rules_to_suppress?: { id: string; reason: string }[] } } }).Metadata?.cdk_nag?.rules_to_suppress ?? [];
+      expect(rules.length).toBeGreaterThan(0);
+      for (const rule of rules) expect(rule.reason.length, rule.id).toBeGreaterThan(40);
+    }
   });
 });

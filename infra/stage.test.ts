@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { MAX_STAGE_LENGTH, PRODUCTION_STAGE, stageName } from "./stage.ts";
+import { MAX_STAGE_LENGTH, PRODUCTION_STAGE, SHARED_DATABASE_STAGE, stageName } from "./stage.ts";
 
 describe("stageName", () => {
-  it("maps main to production and a pull request to pr-<n>", () => {
+  it("maps main to production", () => {
     expect(stageName({ branch: "main" })).toBe(PRODUCTION_STAGE);
     expect(stageName({ branch: "refs/heads/main" })).toBe(PRODUCTION_STAGE);
-    expect(stageName({ pullRequest: 42 })).toBe("pr-42");
   });
 
   it("sanitizes a branch name to lower-case letters, digits and single dashes", () => {
@@ -24,17 +23,15 @@ describe("stageName", () => {
     expect(stageName({ branch: "feature/a-very-long-branch-name-about-refunds" })).toBe(a);
   });
 
-  it("always starts with a letter and never takes production's or a pull request's stage", () => {
+  it("always starts with a letter and never takes production's or the shared database's stage", () => {
     expect(stageName({ branch: "2026-q3-billing" })).toBe("br-2026-q3-billing");
     expect(stageName({ branch: "production" })).toBe("br-production");
-    expect(stageName({ branch: "PR-12" })).toBe("br-pr-12");
+    expect(stageName({ branch: "Preview/Shared" })).toBe(`br-${SHARED_DATABASE_STAGE}`);
     expect(stageName({ branch: "main-hotfix" })).toBe("main-hotfix");
   });
 
   it("rejects what cannot name a stage", () => {
     expect(() => stageName({ branch: "///" })).toThrow(/no letters or digits/);
-    expect(() => stageName({ pullRequest: 0 })).toThrow(/positive integer/);
-    expect(() => stageName({ pullRequest: Number.NaN })).toThrow(/positive integer/);
   });
 
   it("every stage is a valid CloudFormation stack-name prefix", () => {

@@ -1,7 +1,8 @@
 // Synthesizes a stage offline, as `sst deploy` would but with no AWS call: SST's project and App, the stacks
 // from sst.config.ts, SST's finishing pass, then CDK's synth. Account and region stay CloudFormation pseudo
 // parameters (env-agnostic stacks: availability zones come from Fn::GetAZs, nothing is looked up).
-import { Aws } from "aws-cdk-lib";
+import { Aspects, Aws } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { initProject, useProject } from "sst/project.js";
 import { App } from "sst/constructs";
@@ -17,6 +18,8 @@ export interface SynthOptions {
   outdir?: string;
   /** Adjusts the stage's config (tests: another manifest, another database); default sst.config.ts's stacks. */
   configure?: (config: StageConfig) => StageConfig;
+  /** Runs cdk-nag's AwsSolutions pack; its findings are the assembly's error and warning messages. */
+  nag?: boolean;
 }
 
 export async function synthesize(options: SynthOptions): Promise<{ app: App; assembly: CloudAssembly }> {
@@ -28,6 +31,8 @@ export async function synthesize(options: SynthOptions): Promise<{ app: App; ass
   );
   if (options.configure) await addStacks(app, options.configure(stageConfig(options.stage)));
   else await sstConfig.stacks(app);
+  // After the stacks' own aspects, so it sees the suppressions they add (infra/nag-suppressions.ts).
+  if (options.nag) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   // SST's finish() looks up the CDK bootstrap bucket (an AWS call) to upload source maps unless it runs
   // under test; our functions ship no source maps, so skipping that lookup changes nothing in the output.
   const nodeEnv = process.env.NODE_ENV;
@@ -39,4 +44,11 @@ export async function synthesize(options: SynthOptions): Promise<{ app: App; ass
     else process.env.NODE_ENV = nodeEnv;
   }
   return { app, assembly: app.synth() };
+}
+
+/** The cdk-nag findings in a synthesized assembly (error and warning annotations naming an AwsSolutions rule). */
+export function nagFindings(assembly: CloudAssembly): string[] {
+  return assembly.stacks.flatMap((stack) => stack.messages
+    .filter((m) => m.level !== "info" && String(m.entry.data).startsWith("AwsSolutions-"))
+    .map((m) => `${m.id} ${String(m.entry.data).split("\n")[0]}`));
 }

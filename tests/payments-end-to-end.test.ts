@@ -8,11 +8,12 @@ import type { DbPool } from "../functions/_shared/db/port.ts";
 import { FUNCTIONS } from "../functions/manifest.ts";
 import { createApp } from "../functions/runtimes/node/app.ts";
 import { ADAPTERS, openTestDatabase } from "./support/database.ts";
+import { memberToken } from "./support/families.ts";
 import { createStripeSchool, rand } from "./support/payments.ts";
 import { testServices } from "./support/services.ts";
 import { createStripeApi, formObject } from "./support/stripe-api.ts";
 import { stripeEvent, stripeSignature } from "./support/stripe.ts";
-import { adminToken, signToken } from "./support/tokens.ts";
+import { adminToken } from "./support/tokens.ts";
 
 const stripeApi = createStripeApi();
 beforeAll(() => stripeApi.listen());
@@ -40,7 +41,7 @@ describe.each(ADAPTERS)("payments end to end over HTTP on %s", (adapter) => {
   it("checkout → webhook → paid → partial refund → webhook → partially refunded, in the list and the CSV", async () => {
     const services = await testServices(db);
     const { tenantId, enrollmentId, secretKey } = await createStripeSchool(services, { currency: "eur", enrollmentFeeAmount: 15_000 });
-    const student = { authorization: `Bearer ${await signToken({ tenantId })}`, "content-type": "application/json" };
+    const student = { authorization: `Bearer ${await memberToken(db, tenantId, enrollmentId, "student")}`, "content-type": "application/json" };
     const admin = { authorization: `Bearer ${await adminToken(tenantId)}`, "content-type": "application/json" };
     const deliver = async (type: string, object: Record<string, unknown>) => {
       const body = JSON.stringify(stripeEvent(type, object));

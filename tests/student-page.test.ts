@@ -9,10 +9,12 @@ import type { DbPool } from "../functions/_shared/db/port.ts";
 import { FUNCTIONS } from "../functions/manifest.ts";
 import { createApp } from "../functions/runtimes/node/app.ts";
 import { ADAPTERS, openTestDatabase } from "./support/database.ts";
+import { memberToken } from "./support/families.ts";
 import { createStripeSchool } from "./support/payments.ts";
 import { createStripeApi } from "./support/stripe-api.ts";
 import { testServices } from "./support/services.ts";
-import { adminToken, signToken } from "./support/tokens.ts";
+import { createEnrollment, createTenant } from "./support/tenants.ts";
+import { adminToken } from "./support/tokens.ts";
 
 /** Just enough of a DOM element for pay.js: what it reads and sets, and click listeners. */
 class FakeElement {
@@ -63,7 +65,7 @@ async function runPage(html: string, url: string, baseUrl: string, storage = new
         setTimeout(() => inflight--, 10); // after the page has read the body and rendered
       }
     },
-    URL, Intl, Date, JSON, Error, Promise, encodeURIComponent, decodeURIComponent, console,
+    URL, URLSearchParams, Intl, Date, JSON, Error, Promise, encodeURIComponent, decodeURIComponent, console,
   };
   const context = createContext(window);
   runInContext(await readFile(new URL("../web/pay/assets/pay.js", import.meta.url), "utf8"), context);
@@ -103,7 +105,7 @@ describe.each(ADAPTERS)("student payment page over HTTP on %s", (adapter) => {
     ["/success", "Thank you", 'data-page="success"'],
     ["/cancel", "Payment cancelled", 'data-page="cancel"'],
   ])("serves /pay/{enrollmentId}%s as an accessible HTML page with strict headers", async (suffix, heading, marker) => {
-    const res = await fetch(`${baseUrl}/pay/${school.enrollmentId}${suffix}?token=x`);
+    const res = await fetch(`${baseUrl}/pay/${school.enrollmentId}${suffix}`);
 
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -144,13 +146,14 @@ describe.each(ADAPTERS)("student payment page over HTTP on %s", (adapter) => {
     }
   });
 
-  it("the page takes the token from ?token= once, shows what is due, and sends the student to Stripe Checkout", async () => {
-    const student = await signToken({ tenantId: school.tenantId });
+  it("the page takes the token from the URL fragment once, shows what is due, and sends the student to Stripe Checkout", async () => {
+    const student = await memberToken(db, school.tenantId, school.enrollmentId, "student");
     const html = await (await fetch(`${baseUrl}/pay/${school.enrollmentId}`)).text();
 
-    const page = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}?token=${student}`, baseUrl);
+    const page = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}#token=${student}`, baseUrl);
 
-    expect(page.location.search).toBe("");
+    expect(page.location.hash).toBe("");
+    expect(page.location.href).toBe(`${baseUrl}/pay/${school.enrollmentId}`);
     expect(page.storage.get("ips.accessToken")).toBe(student);
     expect(page.el("error").hidden).toBe(true);
     expect(page.el("fee").hidden).toBe(false);
@@ -165,20 +168,53 @@ describe.each(ADAPTERS)("student payment page over HTTP on %s", (adapter) => {
     expect(stripeApi.callsTo("/v1/checkout/sessions")[0]!.form["metadata[enrollment_id]"]).toBe(school.enrollmentId);
   });
 
-  it("the page says what went wrong: no token, another school's enrollment", async () => {
+  it("takes a Supabase sign-in redirect's #access_token=… and clears the whole fragment (refresh token too)", async () => {
+    const guardian = await memberToken(db, school.tenantId, school.enrollmentId, "guardian");
+    const html = await (await fetch(`${baseUrl}/pay/${school.enrollmentId}`)).text();
+
+    const page = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}#access_token=${guardian}&refresh_token=r1&token_type=bearer`, baseUrl);
+
+    expect(page.location.hash).toBe("");
+    expect(page.storage.get("ips.accessToken")).toBe(guardian);
+    expect(page.el("error").hidden).toBe(true);
+    expect(page.el("fee-pay").hidden).toBe(false);
+  });
+
+  it("never uses a token from the query string, and removes it from the address bar", async () => {
+    const student = await memberToken(db, school.tenantId, school.enrollmentId, "student");
+    const html = await (await fetch(`${baseUrl}/pay/${school.enrollmentId}`)).text();
+
+    const page = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}?token=${student}`, baseUrl);
+
+    expect(page.location.search).toBe("");
+    expect(page.storage.has("ips.accessToken")).toBe(false);
+    expect(page.el("error").textContent).toContain("sign in");
+    expect(page.el("fee").hidden).toBe(true);
+  });
+
+  it("the page says what went wrong: no token, another family's or another school's enrollment — and Stripe is not called", async () => {
     const html = await (await fetch(`${baseUrl}/pay/${school.enrollmentId}`)).text();
     const signedOut = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}`, baseUrl);
-    const other = await signToken({ tenantId: crypto.randomUUID() });
-    const foreign = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}?token=${other}`, baseUrl);
+    const otherFamily = await memberToken(db, school.tenantId, await createEnrollment(db, school.tenantId, "Bo Other"));
+    const family = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}#token=${otherFamily}`, baseUrl);
+    const otherTenant = await createTenant(db);
+    const otherSchool = await memberToken(db, otherTenant, await createEnrollment(db, otherTenant));
+    const foreign = await runPage(html, `${baseUrl}/pay/${school.enrollmentId}#token=${otherSchool}`, baseUrl);
+    await family.click("fee-pay"); // the button stays hidden; even a forced click opens nothing
 
     expect(signedOut.el("error").hidden).toBe(false);
     expect(signedOut.el("error").textContent).toContain("sign in");
-    expect(foreign.el("error").textContent).toBe("This enrollment was not found for your school.");
-    expect(foreign.el("fee").hidden).toBe(true);
+    for (const page of [family, foreign]) {
+      expect(page.el("error").textContent).toBe("This enrollment was not found for your account.");
+      expect(page.el("fee").hidden).toBe(true);
+      expect(page.el("student").hidden).toBe(true);
+      expect(page.assigned).toEqual([]);
+    }
+    expect(stripeApi.calls).toHaveLength(0);
   });
 
   it("the API the page calls answers over HTTP next to the existing routes", async () => {
-    const student = await signToken({ tenantId: school.tenantId });
+    const student = await memberToken(db, school.tenantId, school.enrollmentId, "student");
 
     const due = await fetch(`${baseUrl}/api/checkout/enrollments/${school.enrollmentId}`, { headers: { authorization: `Bearer ${student}` } });
     const admin = await fetch(`${baseUrl}/api/admin/integrations`, { headers: { authorization: `Bearer ${await adminToken(school.tenantId)}` } });

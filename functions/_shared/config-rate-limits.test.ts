@@ -23,3 +23,18 @@ describe("rate limit configuration", () => {
     },
   );
 });
+
+describe("TRUST_PROXY_HOPS", () => {
+  it("is unset by default (each runtime's own default applies) and reads a hop count", async () => {
+    expect((await loadConfig(base)).trustProxyHops).toBeUndefined();
+    expect((await loadConfig({ ...base, TRUST_PROXY_HOPS: " 0 " })).trustProxyHops).toBe(0);
+    expect((await loadConfig({ ...base, TRUST_PROXY_HOPS: "2" })).trustProxyHops).toBe(2);
+  });
+
+  it.each(["-1", "1.5", "one", "11", "999"])("refuses TRUST_PROXY_HOPS=%s with one line naming the variable, not the value", async (value) => {
+    const error = await loadConfig({ ...base, TRUST_PROXY_HOPS: value }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe("TRUST_PROXY_HOPS");
+    expect((error as ConfigError).message).toBe("TRUST_PROXY_HOPS must be a whole number of proxies from 0 to 10");
+  });
+});

@@ -29,6 +29,12 @@ export interface Config {
     /** Per signed-in user on each token-authenticated function (`USER_RATE_LIMIT_PER_MINUTE`, default 600). */
     userPerMinute: number;
   };
+  /**
+   * Proxies of our own in front of the function that append to `x-forwarded-for` (`TRUST_PROXY_HOPS`): the
+   * client IP is that many entries from the right. Unset: the runtime's default (dev server 0 — the socket;
+   * Supabase 1 — the entry its edge gateway appended). Lambda ignores it: API Gateway's `sourceIp` is the client.
+   */
+  trustProxyHops: number | undefined;
 }
 
 /** A variable that is missing or malformed; the message names it and never echoes its value. */
@@ -66,6 +72,17 @@ function optionalCount(env: Env, name: string, fallback: number): number {
   const value = optional(env, name);
   if (value === undefined) return fallback;
   if (!/^\d{1,9}$/.test(value)) throw new ConfigError(name, "must be a whole number (0 turns the limit off)");
+  return Number(value);
+}
+
+const MAX_PROXY_HOPS = 10;
+
+function optionalHops(env: Env, name: string): number | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,2}$/.test(value) || Number(value) > MAX_PROXY_HOPS) {
+    throw new ConfigError(name, `must be a whole number of proxies from 0 to ${MAX_PROXY_HOPS}`);
+  }
   return Number(value);
 }
 
@@ -127,5 +144,6 @@ export async function loadConfig(env: Env, options: LoadConfigOptions = {}): Pro
       webhookPerMinute: optionalCount(env, "WEBHOOK_RATE_LIMIT_PER_MINUTE", 6000),
       userPerMinute: optionalCount(env, "USER_RATE_LIMIT_PER_MINUTE", 600),
     },
+    trustProxyHops: optionalHops(env, "TRUST_PROXY_HOPS"),
   };
 }

@@ -32,8 +32,9 @@ export interface Context extends Services {
    */
   trigger?: "schedule";
   /**
-   * The caller's IP as the runtime saw it (API Gateway's sourceIp on Lambda, the first x-forwarded-for hop on
-   * the dev server and Supabase); set by functions/runtimes/mount.ts, never read from a header by a handler.
+   * The caller's IP as the platform vouches for it (API Gateway's sourceIp on Lambda, the socket or
+   * `TRUST_PROXY_HOPS` from the right of x-forwarded-for on the dev server, the entry Supabase's gateway appended
+   * on Deno); set by functions/runtimes/mount.ts, never read from a header by a handler. Absent: none vouched.
    */
   clientIp?: string;
 }

@@ -1,13 +1,10 @@
 import * as z from "zod";
+import { dateParam, endOf } from "../_shared/http/date-param.ts";
 import { decodeCursor, type KeysetPosition } from "../_shared/http/keyset-cursor.ts";
 import { fieldErrors } from "../_shared/http/validation.ts";
 
 /** JSON pages stay small; a CSV export takes up to 10,000 rows per file (and says where to go on). */
 export const PAGE_LIMITS = { json: { default: 50, max: 200 }, csv: { default: 10_000, max: 10_000 } } as const;
-
-const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], "must be a date (2026-01-31) or an ISO 8601 date-time with offset");
 
 export interface ListQuery<S extends string> {
   status?: S;
@@ -32,8 +29,8 @@ export function parseListQuery<S extends string>(
   const schema = z.strictObject({
     status: z.enum(statuses as unknown as [S, ...S[]], `must be one of ${statuses.join(", ")}`).optional(),
     enrollmentId: z.uuid("must be an enrollment id (a UUID)").optional(),
-    from: instant.optional(),
-    to: instant.optional(),
+    from: dateParam.optional(),
+    to: dateParam.optional(),
     cursor: z.string().refine((c) => decodeCursor(c) !== undefined, "is not a cursor this API returned").optional(),
     limit: z.string().regex(/^\d{1,5}$/, "must be a whole number").transform(Number).optional(),
     format: z.enum(["json", "csv"], "must be json or csv").default("json"),
@@ -45,9 +42,8 @@ export function parseListQuery<S extends string>(
   const errors: Record<string, string[]> = {};
   const bounds = PAGE_LIMITS[format];
   if (limit !== undefined && (limit < 1 || limit > bounds.max)) errors.limit = [`must be between 1 and ${bounds.max}`];
-  const fromDate = from === undefined ? undefined : new Date(DATE_ONLY.test(from) ? `${from}T00:00:00Z` : from);
-  const toDate = to === undefined ? undefined
-    : DATE_ONLY.test(to) ? new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS) : new Date(to);
+  const fromDate = from?.at;
+  const toDate = to === undefined ? undefined : endOf(to);
   if (fromDate && toDate && fromDate >= toDate) errors.to = ["must be after from"];
   if (Object.keys(errors).length) return { ok: false, errors };
 

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { dateParam } from "../_shared/http/date-param.ts";
 import { decodeCursor, type KeysetPosition } from "../_shared/http/keyset-cursor.ts";
 import { fieldErrors } from "../_shared/http/validation.ts";
 import { INTEGRATION_KEYS, type IntegrationKey } from "../_shared/integrations/catalog.ts";
@@ -24,7 +25,7 @@ const schema = z.strictObject({
   source: z.enum(INTEGRATION_KEYS, `must be one of ${INTEGRATION_KEYS.join(", ")}`).optional(),
   status: z.enum(EVENT_STATUSES, `must be one of ${EVENT_STATUSES.join(", ")}`).optional(),
   type: z.string().trim().min(1, "must not be empty").max(200).regex(/^[\w.:-]+\*?$/, "must be an event type, optionally ending with *").optional(),
-  before: z.union([z.iso.datetime({ offset: true }), z.iso.date()], "must be an ISO 8601 date-time with offset or a date").optional(),
+  before: dateParam.optional(),
   cursor: z.string().refine((c) => decodeCursor(c) !== undefined, "is not a cursor this API returned").optional(),
   limit: z.string().regex(/^\d{1,4}$/, "must be a whole number").transform(Number)
     .refine((n) => n >= 1 && n <= PAGE_LIMIT.max, `must be between 1 and ${PAGE_LIMIT.max}`).optional(),
@@ -46,7 +47,7 @@ export function parseEventsQuery(url: URL): { ok: true; query: EventsQuery } | {
       ...(source ? { source } : {}),
       ...(status ? { status } : {}),
       ...(type ? { type: type.endsWith("*") ? { prefix: type.slice(0, -1) } : { exact: type } } : {}),
-      ...(before ? { before: new Date(/^\d{4}-\d{2}-\d{2}$/.test(before) ? `${before}T00:00:00Z` : before) } : {}),
+      ...(before ? { before: before.at } : {}),
       ...(cursor ? { after: decodeCursor(cursor)! } : {}),
       limit: limit ?? PAGE_LIMIT.default,
       includePayload: payload === "true",

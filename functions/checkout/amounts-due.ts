@@ -1,22 +1,20 @@
-import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
-import { isUuid } from "../_shared/http/uuid.ts";
+import { enrollmentNotFound, type AccessibleEnrollment } from "../_shared/domain/enrollments/access.ts";
 import { json } from "../_shared/http/responses.ts";
 import { CATALOG } from "../_shared/integrations/catalog.ts";
 import { loadIntegration } from "../_shared/integrations/store.ts";
-import { enrollmentNotFound, LIVE_SUBSCRIPTION_STATUSES, loadEnrollmentBilling } from "./enrollment-billing.ts";
+import { LIVE_SUBSCRIPTION_STATUSES, loadEnrollmentBilling } from "./enrollment-billing.ts";
 
 /**
  * GET /api/checkout/enrollments/{enrollmentId} — what the student page shows: the enrollment fee (due,
  * processing, paid or not offered), tuition (available, subscribed or not offered) and whether the
  * Billing Portal has anything to manage. Never a key; Stripe is not called.
  */
-export async function amountsDue(ctx: Context, user: Principal, enrollmentIdParam: string | undefined): Promise<Response> {
-  if (!isUuid(enrollmentIdParam)) throw enrollmentNotFound();
-  const billing = await loadEnrollmentBilling(ctx.db, user.tenantId, enrollmentIdParam.toLowerCase());
+export async function amountsDue(ctx: Context, enrollment: AccessibleEnrollment): Promise<Response> {
+  const billing = await loadEnrollmentBilling(ctx.db, enrollment.tenantId, enrollment.id);
   if (!billing) throw enrollmentNotFound();
 
-  const integration = await loadIntegration(ctx.db, ctx.vault, user.tenantId, "stripe");
+  const integration = await loadIntegration(ctx.db, ctx.vault, enrollment.tenantId, "stripe");
   const stripeReady = Boolean(integration?.enabled && integration.credentials.secretKey);
   const parsed = CATALOG.stripe.settings.safeParse(integration?.settings ?? {});
   const settings = parsed.success ? parsed.data : { currency: "usd" as string, enrollmentFeeAmount: undefined, tuitionPriceId: undefined };

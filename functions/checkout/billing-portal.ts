@@ -1,10 +1,9 @@
-import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
+import { enrollmentNotFound, type AccessibleEnrollment } from "../_shared/domain/enrollments/access.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
 import { json } from "../_shared/http/responses.ts";
 import { openTenantStripe } from "../_shared/providers/stripe/tenant-account.ts";
-import { enrollmentNotFound, loadEnrollmentBilling } from "./enrollment-billing.ts";
-import { enrollmentOfRequest } from "./enrollment-request.ts";
+import { loadEnrollmentBilling } from "./enrollment-billing.ts";
 
 /**
  * Portal sessions are short-lived: one per enrollment per minute is reused, so a double click opens the
@@ -13,10 +12,10 @@ import { enrollmentOfRequest } from "./enrollment-request.ts";
 const PORTAL_KEY_WINDOW_MS = 60_000;
 
 /** POST /api/billing/portal `{enrollmentId}` → `{url}` of Stripe's Billing Portal for the enrollment's customer. */
-export async function openBillingPortal(req: Request, ctx: Context, user: Principal): Promise<Response> {
-  const enrollmentId = await enrollmentOfRequest(req, ctx.db, user.tenantId);
-  const { stripe } = await openTenantStripe(ctx, user.tenantId);
-  const billing = await loadEnrollmentBilling(ctx.db, user.tenantId, enrollmentId);
+export async function openBillingPortal(ctx: Context, enrollment: AccessibleEnrollment): Promise<Response> {
+  const { id: enrollmentId, tenantId } = enrollment;
+  const { stripe } = await openTenantStripe(ctx, tenantId);
+  const billing = await loadEnrollmentBilling(ctx.db, tenantId, enrollmentId);
   if (!billing) throw enrollmentNotFound();
   if (!billing.customer) {
     throw new ProblemError({
@@ -27,7 +26,7 @@ export async function openBillingPortal(req: Request, ctx: Context, user: Princi
   const window = Math.floor(ctx.now() / PORTAL_KEY_WINDOW_MS);
   const session = await stripe.billingPortal.sessions.create(
     { customer: billing.customer, return_url: `${ctx.config.appUrl}/pay/${enrollmentId}` },
-    { idempotencyKey: `portal:${user.tenantId}:${enrollmentId}:${billing.customer}:${window}` },
+    { idempotencyKey: `portal:${tenantId}:${enrollmentId}:${billing.customer}:${window}` },
   );
   return json({ url: session.url });
 }

@@ -1,5 +1,4 @@
 import type { Db } from "../_shared/db/port.ts";
-import { ProblemError } from "../_shared/http/problem-error.ts";
 
 /** Where an enrollment's one-time fee stands: `paid` also covers a partly refunded fee; a fully refunded one is due again. */
 export type EnrollmentFeeState = "due" | "processing" | "paid";
@@ -18,13 +17,9 @@ export interface EnrollmentBilling {
   customer: string | null;
 }
 
-/** 404 for an enrollment that is not the caller's tenant's: another school's looks exactly like none. */
-export const enrollmentNotFound = () =>
-  new ProblemError({ status: 404, title: "Enrollment not found", code: "ERR_ENROLLMENT_NOT_FOUND" });
-
 /**
  * An enrollment of `tenantId` and where its payments stand; `undefined` when the tenant has no such
- * enrollment. With `lock`, the enrollment row is locked until the transaction ends: every Checkout for
+ * enrollment (any more: the caller's access was checked by the enrollment guard before). With `lock`, the enrollment row is locked until the transaction ends: every Checkout for
  * one enrollment then runs one after another.
  * @example const billing = await loadEnrollmentBilling(tx, tenantId, enrollmentId, { lock: true });
  */

@@ -1,16 +1,15 @@
-import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
+import type { AccessibleEnrollment } from "../_shared/domain/enrollments/access.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
 import { json } from "../_shared/http/responses.ts";
 import { openTenantStripe } from "../_shared/providers/stripe/tenant-account.ts";
-import { enrollmentOfRequest } from "./enrollment-request.ts";
 import { openCheckoutSession } from "./open-session.ts";
 import { enrollmentFeeSession } from "./session-params.ts";
 
 /** POST /api/checkout/enrollment-fee `{enrollmentId}` → `{url}` of a Checkout for the school's enrollment fee. */
-export async function startEnrollmentFeeCheckout(req: Request, ctx: Context, user: Principal): Promise<Response> {
-  const enrollmentId = await enrollmentOfRequest(req, ctx.db, user.tenantId);
-  const { stripe, settings } = await openTenantStripe(ctx, user.tenantId);
+export async function startEnrollmentFeeCheckout(ctx: Context, enrollment: AccessibleEnrollment): Promise<Response> {
+  const { id: enrollmentId, tenantId } = enrollment;
+  const { stripe, settings } = await openTenantStripe(ctx, tenantId);
   const amount = settings.enrollmentFeeAmount;
   if (!amount) {
     throw new ProblemError({
@@ -19,7 +18,7 @@ export async function startEnrollmentFeeCheckout(req: Request, ctx: Context, use
     });
   }
   const { url, reused } = await openCheckoutSession(ctx, stripe, {
-    tenantId: user.tenantId,
+    tenantId,
     enrollmentId,
     kind: "enrollment_fee",
     charge: { amount, currency: settings.currency, stripePriceId: null },

@@ -6,8 +6,9 @@ import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { createStripeSchool, paidEnrollmentFee, tuitionSubscription } from "../../tests/support/payments.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { createStripeApi } from "../../tests/support/stripe-api.ts";
+import { memberToken } from "../../tests/support/families.ts";
 import { createEnrollment } from "../../tests/support/tenants.ts";
-import { signToken } from "../../tests/support/tokens.ts";
+import { adminToken } from "../../tests/support/tokens.ts";
 import { handler } from "./handler.ts";
 
 type TestServices = Services & { logs: CapturedLogs };
@@ -62,8 +63,8 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
   async function setup(settings: Record<string, unknown> = SETTINGS, options: { now?: () => number; enabled?: boolean; secretKey?: string | null } = {}) {
     const services = await testServices(db, options.now ? { now: options.now } : {});
     const school = await createStripeSchool(services, settings, options);
-    // A student: a signed-in user of the tenant without the admin role.
-    const token = await signToken({ tenantId: school.tenantId });
+    // A parent: a signed-in user of the tenant without the admin role, a member of the enrollment.
+    const token = await memberToken(db, school.tenantId, school.enrollmentId);
     const post = (path: string, body: unknown = { enrollmentId: school.enrollmentId }, as = token) => call(services, "POST", path, { token: as, body });
     const due = (enrollmentId = school.enrollmentId, as = token) =>
       call(services, "GET", `/api/checkout/enrollments/${enrollmentId}`, { token: as, params: { enrollmentId } });
@@ -433,14 +434,15 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
       expect(res.json).toMatchObject({ enrollmentFee: { status: "not_offered", amount: null }, tuition: { status: "not_offered" } });
     });
 
-    it("answers 404 for another tenant's enrollment or a junk id, 401 without a token", async () => {
+    it("answers 404 for another tenant's enrollment, another family's, or a junk id, 401 without a token", async () => {
       const { services, tenantId, due } = await setup();
       const other = await createStripeSchool(services, SETTINGS);
       const sameTenantOther = await createEnrollment(db, tenantId);
 
       expect((await due(other.enrollmentId)).status).toBe(404);
       expect((await due("not-a-uuid")).status).toBe(404);
-      expect((await due(sameTenantOther)).status).toBe(200);
+      expect((await due(sameTenantOther)).status).toBe(404);
+      expect((await due(sameTenantOther, await adminToken(tenantId))).status).toBe(200);
       const anonymous = await call(services, "GET", `/api/checkout/enrollments/${sameTenantOther}`, { params: { enrollmentId: sameTenantOther } });
       expect(anonymous.status).toBe(401);
     });

@@ -2,7 +2,8 @@ import Stripe from "stripe";
 import type { Context } from "../_shared/context.ts";
 import type { Db } from "../_shared/db/port.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
-import { enrollmentNotFound, loadEnrollmentBilling, type EnrollmentBilling } from "./enrollment-billing.ts";
+import { enrollmentNotFound } from "../_shared/domain/enrollments/access.ts";
+import { loadEnrollmentBilling, type EnrollmentBilling } from "./enrollment-billing.ts";
 import type { SessionTarget } from "./session-params.ts";
 import { countSessions, findOpenSession, markSession, recordSession, type CheckoutKind, type StoredCheckoutSession } from "./session-store.ts";
 

@@ -1,18 +1,17 @@
-import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
+import type { AccessibleEnrollment } from "../_shared/domain/enrollments/access.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
 import { json } from "../_shared/http/responses.ts";
 import { isMissingPrice } from "../_shared/providers/stripe/errors.ts";
 import { openTenantStripe } from "../_shared/providers/stripe/tenant-account.ts";
 import { LIVE_SUBSCRIPTION_STATUSES } from "./enrollment-billing.ts";
-import { enrollmentOfRequest } from "./enrollment-request.ts";
 import { openCheckoutSession } from "./open-session.ts";
 import { tuitionSession } from "./session-params.ts";
 
 /** POST /api/checkout/tuition `{enrollmentId}` → `{url}` of a Checkout that subscribes to the school's tuition price. */
-export async function startTuitionCheckout(req: Request, ctx: Context, user: Principal): Promise<Response> {
-  const enrollmentId = await enrollmentOfRequest(req, ctx.db, user.tenantId);
-  const { stripe, settings } = await openTenantStripe(ctx, user.tenantId);
+export async function startTuitionCheckout(ctx: Context, enrollment: AccessibleEnrollment): Promise<Response> {
+  const { id: enrollmentId, tenantId } = enrollment;
+  const { stripe, settings } = await openTenantStripe(ctx, tenantId);
   const priceId = settings.tuitionPriceId;
   if (!priceId) {
     throw new ProblemError({
@@ -22,7 +21,7 @@ export async function startTuitionCheckout(req: Request, ctx: Context, user: Pri
   }
   try {
     const { url, reused } = await openCheckoutSession(ctx, stripe, {
-      tenantId: user.tenantId,
+      tenantId,
       enrollmentId,
       kind: "tuition",
       charge: { amount: null, currency: null, stripePriceId: priceId },

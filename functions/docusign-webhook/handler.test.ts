@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import { DbUnavailableError, type Db, type DbPool, type Row } from "../_shared/db/port.ts";
+import { sql } from "../_shared/db/sql.ts";
 import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { connectEvent, connectHmacKey, connectSignature, signedConnectRequest } from "../../tests/support/docusign.ts";
@@ -479,7 +480,7 @@ describe.each(ADAPTERS)("docusign-webhook on %s", (adapter) => {
       const stored = event("envelope-delivered");
       const effect = effectOf(tenantId, { externalId: "x", eventType: stored.event, payload: stored });
       if (!effect || !("statements" in effect)) throw new Error("delivered is one statement");
-      for (const statement of effect.statements({ text: "true", values: [] })) await db.query(statement.text, statement.values);
+      for (const statement of effect.statements(sql`true`)) await db.query(statement.text, statement.values);
 
       expect((await enrollmentOf(db, enrollmentId)).signature_status).toBe("delivered");
       expect(effectOf(tenantId, { externalId: "y", eventType: "envelope-corrected", payload: event("envelope-corrected") })).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { Context as HonoContext } from "hono";
 import type { Hono } from "hono/tiny";
+import type { Config } from "../_shared/config.ts";
 import type { Context, Handler, Services } from "../_shared/context.ts";
-import { enforceRateLimit, webhookClientRule } from "../_shared/http/rate-limit.ts";
 import { problem } from "../_shared/http/responses.ts";
 import { requestIdOf } from "../_shared/http/request-id.ts";
 import type { FunctionDefinition } from "../manifest.ts";
@@ -12,26 +12,27 @@ export const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 /** What only the runtime knows about a request. */
 export interface MountOptions {
   /**
-   * The caller's IP, from what this runtime can trust: API Gateway's `requestContext.http.sourceIp` on Lambda,
-   * the first `x-forwarded-for` hop on the dev server and Supabase (functions/runtimes/client-ip.ts).
+   * The caller's IP as this runtime's platform vouches for it, never a header the caller writes: API Gateway's
+   * `requestContext.http.sourceIp` on Lambda, the socket (or `TRUST_PROXY_HOPS` from the right of
+   * `x-forwarded-for`) on the dev server, the entry Supabase's gateway appended on Deno (functions/runtimes/client-ip.ts).
+   * `undefined` when nothing vouches for one.
    */
-  clientIp?: (c: HonoContext) => string | undefined;
+  clientIp?: (c: HonoContext, config: Config) => string | undefined;
 }
 
 /**
  * Serves one function's manifest routes on a Hono app: every runtime (dev server, Lambda, Deno) routes
- * through this, so path parameters, request ids, error answers and the per-IP rate limit of webhook
- * functions (`auth: "signature"`; 429 before the handler runs) are the same everywhere.
+ * through this, so path parameters, request ids, the client IP and error answers are the same everywhere.
+ * (Webhook functions limit per client IP only the requests that fail verification, so they apply it
+ * themselves: functions/_shared/webhooks/webhook-handler.ts.)
  */
 export function mountFunction(app: Hono, services: Services, definition: FunctionDefinition, handler: Handler, options: MountOptions = {}): void {
   for (const route of definition.routes) {
     app.on(route.method, toHonoPath(route.path), async (c) => {
       const requestId = requestIdOf(c.req.raw);
-      const clientIp = options.clientIp?.(c);
+      const clientIp = options.clientIp?.(c, services.config);
       const ctx: Context = { ...services, params: c.req.param(), requestId, ...(clientIp ? { clientIp } : {}) };
-      const rule = definition.auth === "signature" ? webhookClientRule(ctx, definition.slug) : undefined;
-      const response = (rule && await enforceRateLimit({ ...ctx, log: services.log.child({ fn: definition.slug, requestId }) }, rule))
-        || await handler(c.req.raw, ctx);
+      const response = await handler(c.req.raw, ctx);
       response.headers.set("x-request-id", requestId);
       return response;
     });

@@ -2,6 +2,7 @@ import { isUuid } from "../_shared/http/uuid.ts";
 import { CUSTOM_ARG_MESSAGE_ID, CUSTOM_ARG_TENANT_ID } from "../_shared/providers/sendgrid/custom-args.ts";
 import type { SendGridEvent } from "../_shared/verify/sendgrid.ts";
 import type { EffectOf } from "../_shared/webhooks/record-event.ts";
+import { ownTenantOnly, type TenantMarkerOf } from "../_shared/webhooks/tenant-marker.ts";
 import { DELIVERY_STATUS_BY_EVENT } from "./delivery-status.ts";
 import { insertEmailEventStatement } from "./store/email-events.ts";
 import { advanceMessageDeliveryStatement } from "./store/message-delivery.ts";
@@ -10,23 +11,24 @@ const MAX_REASON_LENGTH = 500;
 
 const text = (value: unknown): string | null => (typeof value === "string" && value ? value : null);
 
-/** Our message id from the custom_args we sent, when it is one and names this tenant (or no tenant). */
-function messageIdOf(tenantId: string, event: SendGridEvent): string | null {
+/** The school that sent the message: the `ips_tenant_id` custom arg we set on every send. */
+export const sendGridTenantMarker: TenantMarkerOf = (incoming) => (incoming.payload as SendGridEvent)[CUSTOM_ARG_TENANT_ID];
+
+/** Our message id from the custom_args we sent, when it is one. */
+function messageIdOf(event: SendGridEvent): string | null {
   const messageId = event[CUSTOM_ARG_MESSAGE_ID];
-  const claimedTenant = event[CUSTOM_ARG_TENANT_ID];
-  if (typeof messageId !== "string" || !isUuid(messageId)) return null;
-  if (claimedTenant !== undefined && (typeof claimedTenant !== "string" || claimedTenant.toLowerCase() !== tenantId.toLowerCase())) return null;
-  return messageId.toLowerCase();
+  return typeof messageId === "string" && isUuid(messageId) ? messageId.toLowerCase() : null;
 }
 
 /**
  * What a stored SendGrid event does — the same for a delivery, a redelivery, a retry or a replay: one
  * `email_events` row, and, when its custom_args name one of our messages, that message advanced (see
  * advanceMessageDeliveryStatement). Both are gated statements, stored and applied atomically with the event.
+ * Nothing for a message another school of the same SendGrid account sent (see ownTenantOnly).
  */
-export const effectOf: EffectOf = (tenantId, incoming) => {
+export const effectOf: EffectOf = ownTenantOnly(sendGridTenantMarker, (tenantId, incoming) => {
   const event = incoming.payload as SendGridEvent;
-  const messageId = messageIdOf(tenantId, event);
+  const messageId = messageIdOf(event);
   const occurredAt = typeof event.timestamp === "number" && Number.isFinite(event.timestamp) ? event.timestamp : null;
   const row = {
     tenantId,
@@ -38,7 +40,7 @@ export const effectOf: EffectOf = (tenantId, incoming) => {
     reason: (text(event.reason) ?? text(event.response))?.slice(0, MAX_REASON_LENGTH) ?? null,
     occurredAt,
   };
-  const delivery = DELIVERY_STATUS_BY_EVENT[incoming.eventType];
+  const delivery = DELIVERY_STATUS_BY_EVENT.get(incoming.eventType);
   return {
     statements: (gate) => [
       insertEmailEventStatement(row, gate),
@@ -47,4 +49,4 @@ export const effectOf: EffectOf = (tenantId, incoming) => {
         : []),
     ],
   };
-};
+});

@@ -280,14 +280,16 @@ describe.each(ADAPTERS)("sendgrid-webhook on %s", (adapter) => {
       const mine = await setup();
       const theirs = await setup();
       const theirMessage = await sentMessage(theirs.tenantId);
-      // custom_args naming their tenant, or our tenant with their message id: neither links.
+      // custom_args naming their tenant (stored, never applied: no row at all), or our tenant with their
+      // message id (our row, linked to no message).
       const res = await mine.post(batch(
         sendgridEvent("bounce", { ...about(theirs.tenantId, theirMessage) }),
         sendgridEvent("spamreport", { ...about(mine.tenantId, theirMessage) }),
       ));
       expect(res.status).toBe(200);
+      expect((await webhookEvents(db, mine.tenantId)).map((e) => [e.event_type, e.status])).toEqual([["bounce", "processed"], ["spamreport", "processed"]]);
       expect(await messageOf(db, theirMessage)).toMatchObject({ delivery_status: null });
-      expect((await emailEvents(db, mine.tenantId)).map((e) => e.message_id)).toEqual([null, null]);
+      expect((await emailEvents(db, mine.tenantId)).map((e) => [e.event, e.message_id])).toEqual([["spamreport", null]]);
     });
 
     it("ignores custom_args that are not our ids", async () => {

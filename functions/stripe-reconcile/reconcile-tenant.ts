@@ -58,7 +58,7 @@ export async function reconcileTenant(
 
 async function ingest(ctx: Context, tenantId: string, event: Stripe.Event, result: TenantReconciliation): Promise<void> {
   const incoming = { externalId: event.id, eventType: event.type, payload: event };
-  const { outcome } = await recordAndApply(ctx.db, tenantId, "stripe", incoming, effectOf(tenantId, incoming));
+  const { outcome } = await recordAndApply(ctx.db, tenantId, "stripe", incoming, effectOf);
   const line = { tenantId, source: "stripe", eventId: event.id, eventType: event.type, outcome };
   if (outcome === "processed") {
     result.ingested++;

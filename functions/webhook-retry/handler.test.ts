@@ -10,7 +10,7 @@ import { openIsolatedDatabase } from "../../tests/support/private-database.ts";
 import { jobRequest } from "../../tests/support/service-role.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
-import { createStripeTenant } from "../../tests/support/tenants.ts";
+import { createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
 import { eventRow, insertFailedEvent } from "../../tests/support/webhook-events.ts";
 import type { Handler, Services } from "../_shared/context.ts";
 import { effectOf as stripeEffectOf } from "../stripe-webhook/effects.ts";
@@ -21,7 +21,8 @@ import { createRetryJob, type RetryJobOptions } from "./retry-due-events.ts";
 
 const ROUTE = "/api/jobs/webhook-retry";
 const WEBHOOK_SECRET = "whsec_retry_test_0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-const NOTHING = { claimed: 0, processed: 0, retryLater: 0, dead: 0, busy: 0, alreadyProcessed: 0, unregistered: 0 };
+const NOTHING = { claimed: 0, processed: 0, retryLater: 0, dead: 0, busy: 0, alreadyProcessed: 0, unregistered: 0, signatureFailuresPruned: 0 };
+const DAY = 86_400_000;
 
 /** An effect that throws, as a bug or a constraint would, for every Stripe event. */
 const brokenEffects: RetryJobOptions["effects"] = {
@@ -42,6 +43,7 @@ describe.each(ADAPTERS)("webhook-retry job on %s", (adapter) => {
   afterEach(async () => {
     // Private database: every test starts with no event due.
     await db.query("delete from webhook_events");
+    await db.query("delete from webhook_signature_failures");
     services.logs.lines.length = 0;
     clock = Date.now();
   });
@@ -92,6 +94,7 @@ describe.each(ADAPTERS)("webhook-retry job on %s", (adapter) => {
     });
 
     await db.query("delete from webhook_events");
+    await db.query("delete from webhook_signature_failures");
     const high = await failedPayment({ attempts: 3 });
     const result = await run(jobHandler("webhook-retry", createRetryJob({ effects: brokenEffects, random: () => 1 })));
     expect(result.body).toEqual({ ...NOTHING, claimed: 1, retryLater: 1 });
@@ -181,6 +184,28 @@ describe.each(ADAPTERS)("webhook-retry job on %s", (adapter) => {
     // Two attempts: the failed first delivery and the redelivery. A third would mean a second application.
     expect(await eventRow(db, stored.id)).toMatchObject({ status: "processed", attempts: 2 });
     expect(await paymentsOf(stored.tenantId)).toEqual([{ amount: 4_200, status: "succeeded" }]);
+  });
+
+  it("prunes signature-failure rows older than 8 days, oldest first, a bounded batch per run", async () => {
+    const tenantId = await createTenant(db);
+    const failureAt = async (ageMs: number, reason: string) => {
+      await db.query("insert into webhook_signature_failures (tenant_id, source, reason, created_at) values ($1, 'stripe', $2, $3)",
+        [tenantId, reason, new Date(clock - ageMs)]);
+    };
+    await failureAt(30 * DAY, "oldest");
+    await failureAt(9 * DAY, "older");
+    await failureAt(8 * DAY + 60_000, "just past 8 days");
+    await failureAt(8 * DAY - 60_000, "just inside 8 days");
+    await failureAt(DAY, "yesterday");
+    const remaining = async () => (await db.query<{ reason: string }>(
+      "select reason from webhook_signature_failures where tenant_id = $1 order by created_at", [tenantId])).map((r) => r.reason);
+    const job = jobHandler("webhook-retry", createRetryJob({ pruneBatchSize: 2 }));
+
+    expect((await run(job)).body).toEqual({ ...NOTHING, signatureFailuresPruned: 2 });
+    expect(await remaining()).toEqual(["just past 8 days", "just inside 8 days", "yesterday"]);
+    expect((await run(job)).body).toEqual({ ...NOTHING, signatureFailuresPruned: 1 });
+    expect((await run(job)).body).toEqual(NOTHING);
+    expect(await remaining()).toEqual(["just inside 8 days", "yesterday"]);
   });
 
   it("refuses a call without the service_role key and touches nothing", async () => {

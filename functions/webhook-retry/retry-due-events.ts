@@ -6,6 +6,7 @@ import type { EffectOf } from "../_shared/webhooks/record-event.ts";
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 import { claimDueEvents, countDueUnregistered } from "./claim-due-events.ts";
+import { pruneSignatureFailures } from "./prune-signature-failures.ts";
 import { recordFailedAttempt } from "./record-failed-attempt.ts";
 
 export interface RetryJobOptions {
@@ -20,6 +21,8 @@ export interface RetryJobOptions {
   effects: Partial<Record<IntegrationKey, () => Promise<EffectOf>>>;
   /** 0…1, for the backoff's jitter. */
   random: () => number;
+  /** Signature-failure rows past their retention deleted per run, at most (prune-signature-failures.ts). */
+  pruneBatchSize: number;
 }
 
 export const DEFAULT_RETRY_JOB_OPTIONS: RetryJobOptions = {
@@ -29,6 +32,7 @@ export const DEFAULT_RETRY_JOB_OPTIONS: RetryJobOptions = {
   budgetMs: 40_000,
   effects: WEBHOOK_EFFECTS,
   random: Math.random,
+  pruneBatchSize: 5_000,
 };
 
 /** What one run did; counts only, so it can be logged and returned as is. */
@@ -45,12 +49,15 @@ export interface RetrySummary {
   alreadyProcessed: number;
   /** Due, but their source has no registered effects here: left as they are. */
   unregistered: number;
+  /** `webhook_signature_failures` rows older than 8 days deleted by this run. */
+  signatureFailuresPruned: number;
 }
 
 /**
  * The retry job: re-applies every due `failed` webhook event through the same effects a first delivery uses
  * (reapplyStoredEvent: row lock, effect and `processed` in one transaction), with exponential backoff and
  * jitter when it fails again, and `dead` after the policy's attempts. Safe to run on two instances at once.
+ * Each run also deletes signature-failure rows older than 8 days (a bounded batch).
  * An unreachable database stops the run (DbUnavailableError → 503, or a failed scheduled invocation).
  * @example export const handler = jobHandler("webhook-retry", createRetryJob());
  */
@@ -58,8 +65,13 @@ export function createRetryJob(overrides: Partial<RetryJobOptions> = {}): Job {
   const options = { ...DEFAULT_RETRY_JOB_OPTIONS, ...overrides };
   const sources = Object.keys(options.effects) as IntegrationKey[];
   return async (ctx: Context): Promise<RetrySummary> => {
-    const summary: RetrySummary = { claimed: 0, processed: 0, retryLater: 0, dead: 0, busy: 0, alreadyProcessed: 0, unregistered: 0 };
+    const summary: RetrySummary = {
+      claimed: 0, processed: 0, retryLater: 0, dead: 0, busy: 0, alreadyProcessed: 0, unregistered: 0, signatureFailuresPruned: 0,
+    };
     const started = ctx.now();
+
+    // Housekeeping that rides on the every-minute schedule: old failed verifications, one bounded batch.
+    summary.signatureFailuresPruned = await pruneSignatureFailures(ctx.db, { now: new Date(started), limit: options.pruneBatchSize });
 
     for (const { source, count } of await countDueUnregistered(ctx.db, { now: new Date(ctx.now()), sources })) {
       ctx.log.warn("due failed events of a source with no registered effects; left as they are", { source, count });

@@ -162,15 +162,17 @@ describe.each(ADAPTERS)("zoom-sdk-signature on %s", (adapter) => {
     expect([b.status, b.json.code]).toEqual([409, "ERR_ZOOM_NO_SDK_CREDENTIALS"]);
   });
 
-  it("answers 401 without a valid token, 403 to a token without a tenant, 405 to GET", async () => {
-    const { services, meetingNumber } = await setup();
+  it("answers 401 without a valid token, 403 to a token without a tenant or for an unknown one, 405 to GET", async () => {
+    const { services, meetingNumber, tenantId } = await setup();
     const noTenant = await signToken({});
     const expired = await signToken({ tenantId: crypto.randomUUID(), expiresIn: -10 });
 
     expect((await call(services, { meetingNumber, role: 0 })).status).toBe(401);
     expect((await call(services, { meetingNumber, role: 0 }, { token: expired })).status).toBe(401);
     expect((await call(services, { meetingNumber, role: 0 }, { token: noTenant })).status).toBe(403);
-    const get = await call(services, undefined, { token: await signToken({ tenantId: crypto.randomUUID() }), method: "GET" });
+    const unknownTenant = await call(services, { meetingNumber, role: 0 }, { token: await signToken({ tenantId: crypto.randomUUID() }) });
+    expect([unknownTenant.status, unknownTenant.json.code]).toEqual([403, "ERR_AUTH_TENANT"]);
+    const get = await call(services, undefined, { token: await signToken({ tenantId }), method: "GET" });
     expect([get.status, get.headers.get("allow")]).toEqual([405, "POST"]);
   });
 });

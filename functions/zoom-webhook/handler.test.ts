@@ -480,7 +480,7 @@ describe.each(ADAPTERS)("zoom-webhook on %s", (adapter) => {
       const [stored] = [recordingCompletedEvent({ id: meeting.zoomMeetingId, uuid: meeting.uuid, eventTs: TS(0) })].map((e) => ({ ...e, download_token: "[redacted]" }));
       const incoming = { externalId: `recording.completed:${meeting.uuid}:${TS(0)}`, eventType: "recording.completed", payload: stored };
 
-      const { outcome } = await recordAndApply(db, tenantId, "zoom", incoming, effectOf(tenantId, incoming));
+      const { outcome } = await recordAndApply(db, tenantId, "zoom", incoming, effectOf);
 
       expect(outcome).toBe("processed");
       expect((await meetingOf(db, meeting.id)).recording_status).toBe("completed");

@@ -7,6 +7,7 @@ import { migrate, type Migration } from "../../functions/_shared/db/migrate.ts";
 import { DbUnavailableError, type DbPool } from "../../functions/_shared/db/port.ts";
 import { createPostgresDb } from "../../functions/_shared/db/postgres.ts";
 import { loadMigrations } from "../../functions/runtimes/node/migrations.ts";
+import { ensureStageDatabase } from "./stage-database.ts";
 
 /** Copied next to the bundle at synth (infra/migrations.ts). */
 const BUNDLED_MIGRATIONS = fileURLToPath(new URL("./migrations/", import.meta.url));
@@ -52,6 +53,10 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
   const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
+  // A branch stage in the shared preview cluster: its database is created by its first deploy.
+  if (process.env.CREATE_DATABASE_IF_ABSENT === "true" && (await ensureStageDatabase(url))) {
+    console.log(JSON.stringify({ level: "info", msg: "stage database created", fn: "migrate", database: process.env.DATABASE_NAME }));
+  }
   const applied = await applyMigrations({
     openDb: () => createPostgresDb(url, { max: 1 }),
     migrations: await loadMigrations(BUNDLED_MIGRATIONS),

@@ -45,7 +45,30 @@ describe("resolveSecretsIntoEnv", () => {
     const denied = Object.assign(new Error("User is not authorized ... secret value xyz"), { name: "AccessDeniedException" });
     const error = await resolveSecretsIntoEnv({ ENCRYPTION_KEY_SECRET_ID: "ips/x" }, async () => { throw denied; }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe('ENCRYPTION_KEY: cannot read secret "ips/x" (AccessDeniedException)');
+    expect((error as Error).message).toBe('ENCRYPTION_KEY: cannot read secret "ips/x" (AccessDeniedException) — it does not exist, or this function may not read it');
+    expect((error as Error).message).not.toContain("xyz");
+  });
+
+  // What Secrets Manager answers for a secret that was never created: AccessDeniedException when the grant
+  // names it `<name>-??????` (ours do), ResourceNotFoundException when the caller may read any name.
+  const failing = (code: string): GetSecret => async () => {
+    throw Object.assign(new Error(`${code} from AWS`), { name: code });
+  };
+
+  it.each(["AccessDeniedException", "ResourceNotFoundException"])("skips an optional secret that answers %s", async (code) => {
+    const env: MutableEnv = { ENCRYPTION_KEYS_OLD_SECRET_ID: "ips/x/ENCRYPTION_KEYS_OLD", OPTIONAL_SECRETS: "ENCRYPTION_KEYS_OLD" };
+    expect(await resolveSecretsIntoEnv(env, failing(code))).toEqual([]);
+    expect(env).not.toHaveProperty("ENCRYPTION_KEYS_OLD");
+  });
+
+  it("still fails an optional secret on any other error (throttled, KMS), naming the code", async () => {
+    const env: MutableEnv = { ENCRYPTION_KEYS_OLD_SECRET_ID: "ips/x/ENCRYPTION_KEYS_OLD", OPTIONAL_SECRETS: "ENCRYPTION_KEYS_OLD" };
+    await expect(resolveSecretsIntoEnv(env, failing("DecryptionFailure"))).rejects.toThrow('ENCRYPTION_KEYS_OLD: cannot read secret "ips/x/ENCRYPTION_KEYS_OLD" (DecryptionFailure)');
+  });
+
+  it("fails a required secret that does not exist, saying so in one line", async () => {
+    const error = await resolveSecretsIntoEnv({ ENCRYPTION_KEY_SECRET_ID: "ips/x/ENCRYPTION_KEY" }, failing("ResourceNotFoundException")).catch((e: Error) => e);
+    expect((error as Error).message).toBe('ENCRYPTION_KEY: secret "ips/x/ENCRYPTION_KEY" does not exist (ResourceNotFoundException)');
   });
 
   it("takes an external DATABASE_URL as it is", async () => {

@@ -2,8 +2,17 @@
 // configuration; `<NAME>_SECRET_ID` names the Secrets Manager secret holding it, and at cold start
 // `<NAME>` is set from that secret, before the function parses its config from process.env.
 
-/** A secret's string value, or undefined when no secret has that id. */
+/** A secret's string value, or undefined when it has none; throws the service's error (its `name` is the code). */
 export type GetSecret = (secretId: string) => Promise<string | undefined>;
+
+/**
+ * What Secrets Manager answers for a secret that was never created. `ResourceNotFoundException` when the
+ * caller may read any secret of that name; `AccessDeniedException` when, as for our functions, the IAM grant
+ * names the secret `<name>-??????` (the suffix AWS appends on creation): with no secret to match, AWS cannot
+ * tell "absent" from "not yours" and refuses. Either means "absent" for an optional secret only — for a
+ * required one it may as well be a wrong grant, and the function must not start.
+ */
+export const ABSENT_SECRET_ERRORS: readonly string[] = ["ResourceNotFoundException", "AccessDeniedException"];
 
 export type MutableEnv = Record<string, string | undefined>;
 
@@ -27,7 +36,8 @@ function databaseUrlFrom(value: string, env: MutableEnv): string {
 /**
  * Sets `env[NAME]` for every `NAME_SECRET_ID` in `env`, fetching the secrets in parallel. A variable that
  * is already set is left alone (so it can be overridden by hand). A missing secret fails, naming the
- * variable and the secret id, unless the variable is listed in `OPTIONAL_SECRETS` (comma-separated).
+ * variable and the secret id, unless the variable is listed in `OPTIONAL_SECRETS` (comma-separated): an
+ * optional secret that is empty or answers one of ABSENT_SECRET_ERRORS is skipped.
  * `DATABASE_URL` may also come from RDS-generated credentials; `DATABASE_HOST` (the RDS Proxy endpoint),
  * `DATABASE_NAME` and `DATABASE_SSLMODE` (default `verify-full`) complete the URL. Errors never carry a value.
  * Returns the names it set.
@@ -45,7 +55,12 @@ export async function resolveSecretsIntoEnv(env: MutableEnv, getSecret: GetSecre
       try {
         value = await getSecret(id);
       } catch (error) {
-        throw new Error(`${name}: cannot read secret "${id}" (${(error as Error).name})`, { cause: error });
+        const code = (error as Error).name;
+        if (optional.has(name) && ABSENT_SECRET_ERRORS.includes(code)) return undefined;
+        if (code === "ResourceNotFoundException") throw new Error(`${name}: secret "${id}" does not exist (${code})`, { cause: error });
+        // AWS's message names the role and the ARN pattern, never a value; the code alone says what to check.
+        const hint = code === "AccessDeniedException" ? " — it does not exist, or this function may not read it" : "";
+        throw new Error(`${name}: cannot read secret "${id}" (${code})${hint}`, { cause: error });
       }
       if (value === undefined || value === "") {
         if (optional.has(name)) return undefined;

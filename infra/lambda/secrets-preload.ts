@@ -1,21 +1,23 @@
 // Injected ahead of each Lambda bundle's own code (esbuild `inject`, infra/bundling.ts). Its top-level await
 // holds the rest of the bundle until process.env carries the secrets, so the runtime's config — read from
 // process.env as on every other runtime — needs no AWS knowledge. With no `*_SECRET_ID` variable (local
-// runs, the bench) it does nothing and the SDK is never loaded.
+// runs, the bench) it does nothing and the SDK is never loaded. Which answers mean "absent", and for which
+// secrets, is decided in resolve-secrets.ts; the SDK's error `name` is Secrets Manager's error code.
 import { resolveSecretsIntoEnv } from "./resolve-secrets.ts";
 
 if (Object.keys(process.env).some((key) => key.endsWith("_SECRET_ID"))) {
   // Provided by the Node.js Lambda runtime; left out of the bundle.
-  const { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException } = await import("@aws-sdk/client-secrets-manager");
+  const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
   const client = new SecretsManagerClient({});
-  const names = await resolveSecretsIntoEnv(process.env, async (secretId) => {
-    try {
-      return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-    } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
-      throw error;
-    }
-  });
-  client.destroy();
-  console.log(JSON.stringify({ level: "info", msg: "secrets loaded", names }));
+  try {
+    const names = await resolveSecretsIntoEnv(process.env, async (secretId) =>
+      (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString);
+    console.log(JSON.stringify({ level: "info", msg: "secrets loaded", names }));
+  } catch (error) {
+    // One line saying which variable and which secret (never a value), then INIT fails with it.
+    console.error(JSON.stringify({ level: "error", msg: "secrets not loaded", error: (error as Error).message }));
+    throw error;
+  } finally {
+    client.destroy();
+  }
 }

@@ -22,7 +22,9 @@ async function startEntry(env: Record<string, string>): Promise<RunningEntry> {
     return value === undefined ? [] : [[name, value] as const];
   });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-env", "--allow-net", "--allow-read", ENTRY],
+    // Resolved as this suite is (tests/deno-runtime.test.ts: from node_modules); the registry-only run of the
+    // entries is tests/deno-clean-room.test.ts.
+    args: ["run", "--node-modules-dir=manual", "--allow-env", "--allow-net", "--allow-read", ENTRY],
     env: { ...Object.fromEntries(passThrough), DENO_NO_UPDATE_CHECK: "1", DENO_SERVE_ADDRESS: "tcp:127.0.0.1:0", ...env },
     clearEnv: true,
     stdout: "piped",

@@ -47,6 +47,11 @@ describe.runIf(REAL_DATABASE_URL)("fault: PostgreSQL unreachable mid-run (real P
     await database?.drop();
   });
 
+  // database-outage-on-deno.test.ts runs this file on Deno and has it confirm the runtime it got.
+  it.runIf(process.env.FAULT_SUITE_RUNTIME)(`runs on ${process.env.FAULT_SUITE_RUNTIME}`, () => {
+    expect("Deno" in globalThis ? "deno" : "node").toBe(process.env.FAULT_SUITE_RUNTIME);
+  });
+
   async function tenantsWithEnrollments(count: number): Promise<LoadTenant[]> {
     const tenants: LoadTenant[] = [];
     for (let t = 0; t < count; t++) {

@@ -21,7 +21,8 @@ export interface Scheme {
   headerNames: readonly string[];
   /** The credentials a tenant saves for it (for the handler suite). */
   credentials: Record<string, unknown>;
-  valid(): SignedRequest;
+  /** A valid signed request; `eventType` replaces its event's type (default: one the provider sends). */
+  valid(eventType?: string): SignedRequest;
   verify(request: SignedRequest): Promise<unknown>;
   /** The same request with its signature value changed in one place (still well-formed where possible). */
   corruptSignature(request: SignedRequest, position: number): SignedRequest;
@@ -55,8 +56,8 @@ const stripe: Scheme = {
   name: "stripe",
   headerNames: ["stripe-signature"],
   credentials: { webhookSecret: STRIPE_SECRET },
-  valid() {
-    const body = JSON.stringify({ id: `evt_fuzz_${crypto.randomUUID()}`, object: "event", type: "payment_intent.created", created: NOW, data: { object: { id: "pi_fuzz", object: "payment_intent" } } });
+  valid(eventType = "payment_intent.created") {
+    const body = JSON.stringify({ id: `evt_fuzz_${crypto.randomUUID()}`, object: "event", type: eventType, created: NOW, data: { object: { id: "pi_fuzz", object: "payment_intent" } } });
     return { body: encoder.encode(body), headers: new Headers({ "stripe-signature": stripeSignature(body, { secret: STRIPE_SECRET, timestamp: NOW }) }) };
   },
   verify: (r) => verifyStripe({ payload: r.body, header: r.headers.get("stripe-signature"), secrets: [STRIPE_SECRET], nowSeconds: NOW }),
@@ -72,8 +73,8 @@ const docusign: Scheme = {
   name: "docusign",
   headerNames: ["x-docusign-signature-1", "x-docusign-signature-2"],
   credentials: { hmacKeys: [DOCUSIGN_KEY], integrationKey: "ik", userId: "u", rsaPrivateKey: "-----BEGIN RSA PRIVATE KEY-----\nMA==\n-----END RSA PRIVATE KEY-----" },
-  valid() {
-    const body = eventBody({ event: "envelope-sent", apiVersion: "v2.1", retryCount: 0, configurationId: 1, generatedDateTime: new Date(NOW * 1000).toISOString(), data: { accountId: "a", envelopeId: crypto.randomUUID() } });
+  valid(eventType = "envelope-sent") {
+    const body = eventBody({ event: eventType, apiVersion: "v2.1", retryCount: 0, configurationId: 1, generatedDateTime: new Date(NOW * 1000).toISOString(), data: { accountId: "a", envelopeId: crypto.randomUUID() } });
     return { body, headers: new Headers({ "x-docusign-signature-1": createHmac("sha256", DOCUSIGN_KEY).update(body).digest("base64") }) };
   },
   verify: (r) => verifyDocuSign({ payload: r.body, headers: r.headers, secrets: [DOCUSIGN_KEY] }),
@@ -85,8 +86,8 @@ const zoom: Scheme = {
   name: "zoom",
   headerNames: ["x-zm-signature", "x-zm-request-timestamp"],
   credentials: { webhookSecretToken: ZOOM_SECRET },
-  valid() {
-    const body = eventBody({ event: "meeting.started", event_ts: NOW * 1000, payload: { account_id: "a", object: { id: 81234567890, uuid: crypto.randomUUID(), topic: "Fuzz" } } });
+  valid(eventType = "meeting.started") {
+    const body = eventBody({ event: eventType, event_ts: NOW * 1000, payload: { account_id: "a", object: { id: 81234567890, uuid: crypto.randomUUID(), topic: "Fuzz" } } });
     const mac = createHmac("sha256", ZOOM_SECRET).update(`v0:${NOW}:`).update(body).digest("hex");
     return { body, headers: new Headers({ "x-zm-signature": `v0=${mac}`, "x-zm-request-timestamp": String(NOW) }) };
   },
@@ -101,8 +102,8 @@ const sendgrid: Scheme = {
   name: "sendgrid",
   headerNames: ["x-twilio-email-event-webhook-signature", "x-twilio-email-event-webhook-timestamp"],
   credentials: { eventWebhookPublicKey: SENDGRID_PUBLIC },
-  valid() {
-    const body = encoder.encode(`${JSON.stringify([{ email: "a@example.com", event: "delivered", sg_event_id: crypto.randomUUID(), sg_message_id: "m", timestamp: NOW }])}\r\n`);
+  valid(eventType = "delivered") {
+    const body = encoder.encode(`${JSON.stringify([{ email: "a@example.com", event: eventType, sg_event_id: crypto.randomUUID(), sg_message_id: "m", timestamp: NOW }])}\r\n`);
     const signature = sign("sha256", Buffer.concat([Buffer.from(String(NOW)), body]), { key: SENDGRID_KEYS.privateKey, dsaEncoding: "der" }).toString("base64");
     return { body, headers: new Headers({ "x-twilio-email-event-webhook-signature": signature, "x-twilio-email-event-webhook-timestamp": String(NOW) }) };
   },

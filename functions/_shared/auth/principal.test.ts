@@ -57,6 +57,31 @@ describe("createTokenVerifier + requireAdmin (HS256 with SUPABASE_JWT_SECRET)", 
     expect(await authError(requireAdmin(verifyHs256, bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID" });
   });
 
+  it.each([
+    ["a user token", undefined],
+    ["an admin token", "admin"],
+  ])("answers 401 to %s without exp (it would never expire)", async (_, role) => {
+    const token = await signToken({ sub: USER_ID, tenantId: TENANT_ID, ...(role ? { role } : {}), expiresIn: null });
+    expect(await authError(verifyHs256(bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID", message: "token has no valid expiry (exp)" });
+  });
+
+  it("answers 401 to a token whose exp is not a number", async () => {
+    const claims: Record<string, unknown> = { app_metadata: { tenant_id: TENANT_ID, role: "admin" }, aud: "authenticated", exp: "tomorrow" };
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" }).setSubject(USER_ID).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    expect(await authError(verifyHs256(bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID" });
+  });
+
+  it.each([
+    ["no aud", null, undefined],
+    ["aud anon", "anon", undefined],
+    ["aud service_role", "service_role", "admin"],
+    ["another project's audience", "https://other.example", "admin"],
+  ])("answers 401 to a token with %s (only aud = authenticated is a signed-in user)", async (_, aud, role) => {
+    const token = await signToken({ sub: USER_ID, tenantId: TENANT_ID, aud, ...(role ? { role } : {}) });
+    expect(await authError(verifyHs256(bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID", message: 'token audience (aud) must be "authenticated"' });
+  });
+
   it("answers 401 to an unsigned alg:none token, with or without a JWKS", async () => {
     const claims = { sub: USER_ID, app_metadata: { tenant_id: TENANT_ID, role: "admin" }, exp: Math.floor(Date.now() / 1000) + 3600 };
     const unsigned = `${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims)}.`;
@@ -130,7 +155,7 @@ describe("createTokenVerifier with SUPABASE_URL (ES256 against the project's JWK
   afterAll(() => server.close());
 
   const es256Token = (key: JoseCryptoKey, kid: string) =>
-    new SignJWT({ app_metadata: { tenant_id: TENANT_ID, role: "admin" }, role: "authenticated" })
+    new SignJWT({ app_metadata: { tenant_id: TENANT_ID, role: "admin" }, role: "authenticated", aud: "authenticated" })
       .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })
       .setSubject(USER_ID)
       .setIssuedAt()
@@ -150,6 +175,18 @@ describe("createTokenVerifier with SUPABASE_URL (ES256 against the project's JWK
     const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET, supabaseUrl: SUPABASE_URL });
     const { privateKey: otherKey } = await generateKeyPair("ES256");
     expect(await authError(requireAdmin(verify, bearer(await es256Token(otherKey, kid))))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID" });
+  });
+
+  it("answers 401 to a JWKS-signed token without aud or without exp", async () => {
+    const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET, supabaseUrl: SUPABASE_URL });
+    const claims = { app_metadata: { tenant_id: TENANT_ID, role: "admin" }, role: "authenticated" };
+    const withoutAud = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: "project-key-1" })
+      .setSubject(USER_ID).setExpirationTime("1h").sign(projectKey);
+    const withoutExp = await new SignJWT({ ...claims, aud: "authenticated" }).setProtectedHeader({ alg: "ES256", kid: "project-key-1" })
+      .setSubject(USER_ID).sign(projectKey);
+    for (const token of [withoutAud, withoutExp]) {
+      expect(await authError(verify(bearer(token)))).toMatchObject({ status: 401, code: "ERR_AUTH_INVALID" });
+    }
   });
 
   it("still accepts HS256 tokens signed with SUPABASE_JWT_SECRET", async () => {

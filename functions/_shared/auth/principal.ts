@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from "jose";
 import { utf8Bytes } from "../crypto/encoding.ts";
 
 /** Who is calling, from a verified Supabase access token. */
@@ -14,7 +14,7 @@ export class AuthError extends Error {
   override name = "AuthError";
   constructor(
     readonly status: 401 | 403,
-    readonly code: "ERR_AUTH_MISSING" | "ERR_AUTH_INVALID" | "ERR_AUTH_CLAIMS" | "ERR_AUTH_FORBIDDEN",
+    readonly code: "ERR_AUTH_MISSING" | "ERR_AUTH_INVALID" | "ERR_AUTH_CLAIMS" | "ERR_AUTH_FORBIDDEN" | "ERR_AUTH_TENANT",
     message: string,
   ) {
     super(message);
@@ -24,6 +24,27 @@ export class AuthError extends Error {
 export type TokenVerifier = (req: Request) => Promise<Principal>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What every user and admin token must carry besides a valid signature: an expiry (a token without `exp`
+ * would be valid forever) and Supabase's audience for signed-in users (`aud: "authenticated"`), which the
+ * project's anon key and other tokens signed with the same secret do not have.
+ */
+const USER_TOKEN_CLAIMS: Readonly<Pick<JWTVerifyOptions, "audience" | "requiredClaims">> = { audience: "authenticated", requiredClaims: ["exp"] };
+
+/**
+ * The 401 for a token jose refused, saying which rule it broke (never echoing the token).
+ * @example catch (error) { throw tokenRefused(error); }
+ */
+export function tokenRefused(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof joseErrors.JWTExpired) return new AuthError(401, "ERR_AUTH_INVALID", "token expired");
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === "exp") return new AuthError(401, "ERR_AUTH_INVALID", "token has no valid expiry (exp)");
+    if (error.claim === "aud") return new AuthError(401, "ERR_AUTH_INVALID", 'token audience (aud) must be "authenticated"');
+  }
+  return new AuthError(401, "ERR_AUTH_INVALID", "invalid token");
+}
 
 function principalFrom(payload: JWTPayload): Principal {
   const appMetadata = (payload.app_metadata ?? {}) as { tenant_id?: unknown; role?: unknown };
@@ -37,7 +58,8 @@ function principalFrom(payload: JWTPayload): Principal {
 
 /**
  * Verifies `Authorization: Bearer <JWT>` with jose: HS256 with `SUPABASE_JWT_SECRET`, or, when `supabaseUrl` is
- * set, asymmetric tokens against the project's JWKS. Returns the caller; throws `AuthError` (401/403).
+ * set, asymmetric tokens against the project's JWKS; `exp` and `aud: "authenticated"` are required (401).
+ * Returns the caller; throws `AuthError` (401/403). Whether the tenant exists is principalHandler's check.
  * @example const principal = await createTokenVerifier({ jwtSecret, supabaseUrl })(req);
  */
 export function createTokenVerifier(options: { jwtSecret: string | undefined; supabaseUrl?: string | undefined }): TokenVerifier {
@@ -55,16 +77,14 @@ export function createTokenVerifier(options: { jwtSecret: string | undefined; su
     try {
       const { alg } = decodeProtectedHeader(token);
       if (alg === "HS256" && secret) {
-        ({ payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] }));
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ["HS256"], ...USER_TOKEN_CLAIMS }));
       } else if (jwks) {
-        ({ payload } = await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] }));
+        ({ payload } = await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"], ...USER_TOKEN_CLAIMS }));
       } else {
         throw new AuthError(401, "ERR_AUTH_INVALID", "token algorithm not accepted");
       }
     } catch (error) {
-      if (error instanceof AuthError) throw error;
-      const reason = error instanceof joseErrors.JWTExpired ? "token expired" : "invalid token";
-      throw new AuthError(401, "ERR_AUTH_INVALID", reason);
+      throw tokenRefused(error);
     }
     return principalFrom(payload);
   };

@@ -1,4 +1,6 @@
-import postgres from "postgres";
+// postgres.js with the closed-socket fix (porsager/postgres#1208), vendored so every runtime loads the same fixed
+// driver: Node and Lambda bundles as well as Supabase's Deno bundle, which never sees node_modules.
+import postgres from "./postgres-js/index.js";
 import { DbUnavailableError, isUnavailableError, type Db, type DbPool, type Row } from "./port.ts";
 
 export interface PostgresOptions {

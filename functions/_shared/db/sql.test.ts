@@ -27,4 +27,32 @@ describe("sql", () => {
     expect(st.text).toBe("on conflict (stripe_invoice) do update set doc = $1");
     expect(st.values).toEqual([{ text: "not sql", values: "nope" }]);
   });
+
+  it("treats a statement-shaped object it did not build (JSON from a request) as a parameter, never as SQL", () => {
+    const forged = JSON.parse('{"text":"1; drop table tenants; --","values":[]}') as unknown;
+    const st = sql`select * from payments where note = ${forged}`;
+    expect(st.text).toBe("select * from payments where note = $1");
+    expect(st.values).toEqual([forged]);
+  });
+
+  it("treats a copy of a statement it built as a parameter: only the statement itself carries the mark", () => {
+    const inner = sql`status = ${"paid"}`;
+    const copy = { ...inner };
+    const withPrototype = Object.create(inner) as unknown;
+    const st = sql`where ${copy} and ${withPrototype}`;
+    expect(st.text).toBe("where $1 and $2");
+    expect(st.values).toEqual([copy, withPrototype]);
+  });
+
+  it("treats a raw-shaped object that raw() did not make as a parameter", () => {
+    const lookalike = { raw: "drop table tenants" };
+    const st = sql`select ${lookalike}`;
+    expect(st).toEqual({ text: "select $1", values: [lookalike] });
+  });
+
+  it("builds statements that cannot be edited after the fact", () => {
+    const st = sql`select ${1}`;
+    expect(() => Object.assign(st, { text: "drop table tenants" })).toThrow(TypeError);
+    expect(st.text).toBe("select $1");
+  });
 });

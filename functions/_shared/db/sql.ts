@@ -1,10 +1,14 @@
-/** One SQL statement (or fragment) with its parameters, numbered `$1…$n` in `text`. */
+const RAW = Symbol("raw SQL");
+// Marks a statement `sql` built itself. Not exported: nothing else can make one, so an object that merely looks
+// like a statement (`{ text, values }` parsed from a request body) is always a parameter, never SQL.
+const BUILT = Symbol("sql statement");
+
+/** One SQL statement (or fragment) built by `sql`, with its parameters, numbered `$1…$n` in `text`. */
 export interface Statement {
   readonly text: string;
   readonly values: readonly unknown[];
+  readonly [BUILT]: true;
 }
-
-const RAW = Symbol("raw SQL");
 
 /** Trusted SQL text spliced in as-is (identifiers and keywords chosen in code, never input). */
 export interface RawSql {
@@ -20,12 +24,25 @@ export function raw(text: string): RawSql {
 }
 
 function isStatement(value: unknown): value is Statement {
-  return typeof value === "object" && value !== null && "text" in value && "values" in value && Array.isArray((value as Statement).values);
+  return typeof value === "object" && value !== null && Object.hasOwn(value, BUILT);
+}
+
+function isRaw(value: unknown): value is RawSql {
+  return typeof value === "object" && value !== null && Object.hasOwn(value, RAW);
+}
+
+// Non-enumerable, so a statement still compares and prints as `{ text, values }`; frozen, so its text cannot be
+// swapped after it was built. A copy (`{ ...statement }`) loses the mark and is a parameter again.
+function built(text: string, values: unknown[]): Statement {
+  const statement = { text, values };
+  Object.defineProperty(statement, BUILT, { value: true, enumerable: false });
+  return Object.freeze(statement) as unknown as Statement;
 }
 
 /**
- * Builds a parameterised statement: every interpolated value becomes a `$n` parameter; an interpolated
- * `Statement` is spliced in with its parameters renumbered, so statements compose (a CTE around another).
+ * Builds a parameterised statement: every interpolated value becomes a `$n` parameter; a `Statement` this
+ * function built is spliced in with its parameters renumbered, so statements compose (a CTE around another),
+ * and `raw()` text is spliced as-is. Any other object, however shaped, is a parameter.
  * @example const st = sql`select id from tenants where id = ${tenantId}`; await db.query(st.text, st.values);
  */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statement {
@@ -35,13 +52,13 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statem
     if (isStatement(value)) {
       text += value.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + params.length}`);
       params.push(...value.values);
-    } else if (typeof value === "object" && value !== null && RAW in value) {
-      text += (value as RawSql)[RAW];
+    } else if (isRaw(value)) {
+      text += value[RAW];
     } else {
       params.push(value);
       text += `$${params.length}`;
     }
     text += strings[i + 1]!;
   });
-  return { text, values: params };
+  return built(text, params);
 }

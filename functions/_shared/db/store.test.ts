@@ -2,6 +2,7 @@
 // TEST_DATABASE_URL is set, as in CI) on the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADAPTERS, REAL_DATABASE_URL, openTestDatabase } from "../../../tests/support/database.ts";
+import { asProbe, grantProbeRead } from "../../../tests/support/rls.ts";
 import { createTenant } from "../../../tests/support/tenants.ts";
 import { loadMigrations } from "../../runtimes/node/migrations.ts";
 import { migrate } from "./migrate.ts";
@@ -53,8 +54,8 @@ describe.each(ADAPTERS)("Db port on %s", (adapter) => {
 
   it("has applied every migration once, and a second run applies nothing", async () => {
     const migrations = await loadMigrations();
-    const recorded = await db.query<{ name: string }>("select name from schema_migrations order by name");
-    expect(recorded.map((r) => r.name)).toEqual(expect.arrayContaining(migrations.map((m) => m.name)));
+    const recorded = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
+    expect(recorded.map((r) => r.version)).toEqual(expect.arrayContaining(migrations.map((m) => m.name.slice(0, 14))));
     expect(await migrate(db, migrations)).toEqual([]);
   });
 
@@ -93,23 +94,14 @@ describe.each(ADAPTERS)("Db port on %s", (adapter) => {
       );
     }
     // A role like Supabase's `authenticated`: not the owner, so policies apply.
-    await db.query(`do $$ begin
-      if not exists (select from pg_roles where rolname = 'ips_rls_probe') then create role ips_rls_probe nologin; end if;
-    end $$`);
-    await db.query("grant select on payments, integrations to ips_rls_probe");
-    const visible = await db.transaction(async (tx) => {
-      await tx.query("select set_config('request.jwt.claims', $1, true)", [
-        JSON.stringify({ sub: "u1", app_metadata: { tenant_id: tenantA, role: "member" } }),
-      ]);
-      await tx.query("set local role ips_rls_probe");
-      const payments = await tx.query<{ tenant_id: string }>("select tenant_id from payments");
-      const integrations = await tx.query("select 1 from integrations");
-      return { payments, integrations };
-    });
-    expect(visible.payments.length).toBeGreaterThan(0);
-    expect(new Set(visible.payments.map((p) => p.tenant_id))).toEqual(new Set([tenantA]));
-    // A member (not admin) sees no integrations, even its own tenant's.
-    expect(visible.integrations).toHaveLength(0);
+    await grantProbeRead(db, ["payments", "integrations"]);
+    const admin = { sub: "u1", app_metadata: { tenant_id: tenantA, role: "admin" } };
+    const payments = await asProbe(db, admin, (tx) => tx.query<{ tenant_id: string }>("select tenant_id from payments"));
+    const integrations = await asProbe(db, { ...admin, app_metadata: { tenant_id: tenantA, role: "member" } }, (tx) => tx.query("select 1 from integrations"));
+    expect(payments.length).toBeGreaterThan(0);
+    expect(new Set(payments.map((p) => p.tenant_id))).toEqual(new Set([tenantA]));
+    // A member (not admin) sees no integrations, even its own tenant's. Members' own rows: tests/families-rls.test.ts.
+    expect(integrations).toHaveLength(0);
   });
 });
 
@@ -154,7 +146,7 @@ describe("migration runner", () => {
       const [a, b] = await Promise.all([migrate(first, migrations), migrate(second, migrations)]);
       // One of them applied everything, the other waited on the advisory lock and found nothing to do.
       expect([...a, ...b].sort()).toEqual(migrations.map((m) => m.name).sort());
-      expect(await first.query("select count(*)::int as n from schema_migrations")).toEqual([{ n: migrations.length }]);
+      expect(await first.query("select count(*)::int as n from supabase_migrations.schema_migrations")).toEqual([{ n: migrations.length }]);
     } finally {
       await first.close();
       await second.close();

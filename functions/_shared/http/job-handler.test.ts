@@ -1,6 +1,7 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { contextFor, TEST_JWT_SECRET, testServices } from "../../../tests/support/services.ts";
+import { serviceRoleToken as serviceRoleKey } from "../../../tests/support/service-role.ts";
 import { adminToken } from "../../../tests/support/tokens.ts";
 import type { Db } from "../db/port.ts";
 import { jobHandler } from "./job-handler.ts";
@@ -46,6 +47,18 @@ describe("jobHandler", () => {
     const token = kind === "forged" ? await serviceRoleToken("another-secret-that-is-at-least-32-chars") : undefined;
     const result = await run(async () => ({}), token ? { token } : {});
     expect(result.status).toBe(status);
+    expect(result.runs()).toBe(0);
+  });
+
+  it("refuses a service_role key without exp (401): a key that never expires is not accepted", async () => {
+    const result = await run(async () => ({}), { token: await serviceRoleKey(TEST_JWT_SECRET, { expiresIn: null }) });
+    expect(result).toMatchObject({ status: 401, body: { code: "ERR_AUTH_INVALID", detail: "token has no valid expiry (exp)" } });
+    expect(result.runs()).toBe(0);
+  });
+
+  it("refuses an expired service_role key (401)", async () => {
+    const result = await run(async () => ({}), { token: await serviceRoleKey(TEST_JWT_SECRET, { expiresIn: Math.floor(Date.now() / 1000) - 60 }) });
+    expect(result).toMatchObject({ status: 401, body: { detail: "token expired" } });
     expect(result.runs()).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import { captureLogs } from "../../../tests/support/services.ts";
 import { createTenant } from "../../../tests/support/tenants.ts";
 import type { Db, DbPool } from "../db/port.ts";
 import { DbUnavailableError } from "../db/port.ts";
-import { enforceRateLimit, hitRateLimit, type RateLimitRule } from "./rate-limit.ts";
+import { enforceRateLimit, hitRateLimit, peekRateLimit, type RateLimitRule } from "./rate-limit.ts";
 
 const MINUTE = 60_000;
 // The current minute's window boundary: tests know where the next window starts, and the rows they write are
@@ -79,6 +79,42 @@ describe.each(ADAPTERS)("rate limits on %s", (adapter) => {
 
     expect(await rows(db, stale)).toEqual([]);
     expect(await rows(db, recent)).toHaveLength(1);
+  });
+});
+
+describe.each(ADAPTERS)("peeking at a rate limit on %s", (adapter) => {
+  let db: DbPool;
+  beforeAll(async () => {
+    db = await openTestDatabase(adapter);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("says whether a hit is left without counting one, and refuses once the limit's hits are spent", async () => {
+    const rule: RateLimitRule = { bucket: uniqueBucket(), limit: 2, windowSeconds: 60 };
+
+    expect(await peekRateLimit(db, rule, T0)).toEqual({ allowed: true, hits: 0 });
+    expect(await rows(db, rule.bucket)).toEqual([]);
+    await hitRateLimit(db, rule, T0);
+    expect(await peekRateLimit(db, rule, T0 + 1_000)).toEqual({ allowed: true, hits: 1 });
+    await hitRateLimit(db, rule, T0 + 2_000);
+    expect(await peekRateLimit(db, rule, T0 + 15_200)).toEqual({ allowed: false, hits: 2, retryAfterSeconds: 45 });
+    expect((await rows(db, rule.bucket))[0]!.hits).toBe(2);
+    expect(await peekRateLimit(db, rule, T0 + MINUTE)).toEqual({ allowed: true, hits: 0 });
+  });
+
+  it("enforceRateLimit with `peek` answers 429 when spent, and writes nothing", async () => {
+    const rule: RateLimitRule = { bucket: uniqueBucket(), limit: 1, windowSeconds: 60 };
+    const ctx = { db, now: () => T0 + 30_000, log: captureLogs().logger };
+
+    expect(await enforceRateLimit(ctx, rule, { peek: true })).toBeUndefined();
+    expect(await rows(db, rule.bucket)).toEqual([]);
+    expect(await enforceRateLimit(ctx, rule)).toBeUndefined();
+    const refused = await enforceRateLimit(ctx, rule, { peek: true });
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers.get("retry-after")).toBe("30");
+    expect((await rows(db, rule.bucket))[0]!.hits).toBe(1);
   });
 });
 

@@ -28,8 +28,7 @@ const PRUNE_AFTER_MS = 3_600_000;
  * @example const decision = await hitRateLimit(db, { bucket: `user:${id}`, limit: 600, windowSeconds: 60 }, Date.now());
  */
 export async function hitRateLimit(db: Db, rule: RateLimitRule, nowMs: number): Promise<RateLimitDecision> {
-  const windowMs = rule.windowSeconds * 1000;
-  const windowStartMs = Math.floor(nowMs / windowMs) * windowMs;
+  const { windowStartMs } = windowOf(rule, nowMs);
   const [row] = await db.query<{ hits: number }>(
     `insert into rate_limits (tenant_id, bucket, window_start, hits)
      values ((select id from tenants where id = $1::uuid), $2, $3, 1)
@@ -41,7 +40,31 @@ export async function hitRateLimit(db: Db, rule: RateLimitRule, nowMs: number): 
   if (hits === 1) {
     await db.query("delete from rate_limits where window_start < $1", [new Date(windowStartMs - PRUNE_AFTER_MS)]);
   }
-  if (hits <= rule.limit) return { allowed: true, hits };
+  return decide(rule, nowMs, hits, hits <= rule.limit);
+}
+
+/**
+ * Whether `rule.bucket` has a hit left in the current window, WITHOUT counting one (one primary-key read):
+ * for callers that count only some requests and want to refuse the rest cheaply once the budget is spent.
+ * @example if (!(await peekRateLimit(db, rule, now)).allowed) return 429;
+ */
+export async function peekRateLimit(db: Db, rule: RateLimitRule, nowMs: number): Promise<RateLimitDecision> {
+  const { windowStartMs } = windowOf(rule, nowMs);
+  const [row] = await db.query<{ hits: number }>(
+    "select hits from rate_limits where bucket = $1 and window_start = $2", [rule.bucket, new Date(windowStartMs)],
+  );
+  const hits = row?.hits ?? 0;
+  return decide(rule, nowMs, hits, hits < rule.limit);
+}
+
+function windowOf(rule: RateLimitRule, nowMs: number): { windowMs: number; windowStartMs: number } {
+  const windowMs = rule.windowSeconds * 1000;
+  return { windowMs, windowStartMs: Math.floor(nowMs / windowMs) * windowMs };
+}
+
+function decide(rule: RateLimitRule, nowMs: number, hits: number, allowed: boolean): RateLimitDecision {
+  if (allowed) return { allowed: true, hits };
+  const { windowMs, windowStartMs } = windowOf(rule, nowMs);
   return { allowed: false, hits, retryAfterSeconds: Math.max(1, Math.ceil((windowStartMs + windowMs - nowMs) / 1000)) };
 }
 
@@ -56,14 +79,14 @@ export function tooManyRequests(decision: Extract<RateLimitDecision, { allowed: 
 /**
  * Applies a rule for a request: the 429 response when over the limit, else `undefined`. A limit of 0 is off.
  * Fails open: when the counter cannot be written (database down) the request goes on, and the function
- * answers as it would anyway (503 when it needs the database too).
+ * answers as it would anyway (503 when it needs the database too). `peek` checks without counting a hit.
  */
 export async function enforceRateLimit(
-  ctx: Pick<Context, "db" | "now" | "log">, rule: RateLimitRule,
+  ctx: Pick<Context, "db" | "now" | "log">, rule: RateLimitRule, options: { peek?: boolean } = {},
 ): Promise<Response | undefined> {
   if (rule.limit <= 0) return undefined;
   try {
-    const decision = await hitRateLimit(ctx.db, rule, ctx.now());
+    const decision = await (options.peek ? peekRateLimit : hitRateLimit)(ctx.db, rule, ctx.now());
     if (decision.allowed) return undefined;
     ctx.log.warn("rate limit exceeded", { code: "ERR_RATE_LIMITED", limit: rule.limit, retryAfterSeconds: decision.retryAfterSeconds });
     return tooManyRequests(decision);
@@ -73,10 +96,16 @@ export async function enforceRateLimit(
   }
 }
 
-/** Per client IP on one webhook function (`WEBHOOK_RATE_LIMIT_PER_MINUTE`); no IP known, no limit. */
-export function webhookClientRule(ctx: Pick<Context, "config" | "clientIp">, slug: string): RateLimitRule | undefined {
-  if (!ctx.clientIp) return undefined;
-  return { bucket: `webhook-ip:${slug}:${ctx.clientIp}`, limit: ctx.config.rateLimits.webhookPerMinute, windowSeconds: 60 };
+/** Where requests with no IP the platform vouches for are counted together (see webhookFailureRule). */
+export const UNVOUCHED_CLIENT = "unvouched";
+
+/**
+ * Requests that FAIL verification, per client IP, on one webhook function (`WEBHOOK_RATE_LIMIT_PER_MINUTE`).
+ * A request whose IP nothing vouches for shares one bucket with every other such request: only failures are
+ * counted, so sharing costs a verified delivery nothing, and a caller cannot dodge the limit by hiding its IP.
+ */
+export function webhookFailureRule(ctx: Pick<Context, "config" | "clientIp">, slug: string): RateLimitRule {
+  return { bucket: `webhook-ip:${slug}:${ctx.clientIp ?? UNVOUCHED_CLIENT}`, limit: ctx.config.rateLimits.webhookPerMinute, windowSeconds: 60 };
 }
 
 /** Per signed-in user, across every token-authenticated function (`USER_RATE_LIMIT_PER_MINUTE`). */

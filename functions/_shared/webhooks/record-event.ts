@@ -1,6 +1,7 @@
 import { DbUnavailableError, type Db } from "../db/port.ts";
 import { raw, sql, type Statement } from "../db/sql.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
+import { redactSecrets } from "./redact-secrets.ts";
 
 /** A verified provider event, before storage. */
 export interface IncomingEvent {
@@ -8,7 +9,10 @@ export interface IncomingEvent {
   externalId: string;
   eventType: string;
   payload: unknown;
-  /** `payload` as JSON text when the caller already has it (the verified body), to skip re-serializing it. */
+  /**
+   * `payload` as JSON text when the caller already has it (the verified body), to skip re-serializing it
+   * (still redacted first when it holds a credential: see redactSecrets).
+   */
   payloadJson?: string;
 }
 
@@ -53,7 +57,8 @@ function storeFailed(tenantId: string, source: IntegrationKey, event: IncomingEv
     on conflict (tenant_id, source, external_id) do update
       set status = 'failed', attempts = webhook_events.attempts + 1, last_error = excluded.last_error,
           next_attempt_at = excluded.next_attempt_at
-      where webhook_events.status in ('failed', 'dead')`;
+      where webhook_events.status in ('failed', 'dead')
+    returning id`;
 }
 
 async function storeAndApply(db: Db, store: Statement, effect: EventEffect | undefined): Promise<boolean> {
@@ -78,20 +83,26 @@ async function storeAndApply(db: Db, store: Statement, effect: EventEffect | und
  * and applied, or (when applying fails) stored as `failed` for the retry job — never applied twice and
  * never lost. A redelivery of an event already processed does nothing ("duplicate"); one of an event that
  * failed tries again. `DbUnavailableError` propagates: nothing was written, so the caller answers 503.
- * @example const { outcome } = await recordAndApply(db, tenantId, "stripe", event, effectOf(tenantId, event));
+ * Credentials in the payload are redacted before anything reads it (the stored copy and the effect alike).
+ * The effect is built here, inside the error handling: a builder that throws (an event shaped like nothing
+ * we expected) leaves the event stored as `failed`, never an error for the provider.
+ * @example const { outcome } = await recordAndApply(db, tenantId, "stripe", event, effectOf);
  */
 export async function recordAndApply(
-  db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, effect: EventEffect | undefined,
+  db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, effectOf: EffectOf,
 ): Promise<{ outcome: RecordOutcome; error?: string }> {
-  const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
+  const { payload, json: payloadJson } = redactSecrets(event.payload, event.payloadJson);
+  const stored: IncomingEvent = { ...event, payload, payloadJson };
   try {
-    const stored = await storeAndApply(db, storeProcessed(tenantId, source, event, payloadJson), effect);
-    return { outcome: stored ? "processed" : "duplicate" };
+    const effect = effectOf(tenantId, stored);
+    const applied = await storeAndApply(db, storeProcessed(tenantId, source, stored, payloadJson), effect);
+    return { outcome: applied ? "processed" : "duplicate" };
   } catch (error) {
     if (error instanceof DbUnavailableError) throw error;
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
-    const failed = storeFailed(tenantId, source, event, payloadJson, message);
-    await db.query(failed.text, failed.values);
+    const failed = storeFailed(tenantId, source, stored, payloadJson, message);
+    // No row: a redelivery of an event processed before, which stays as it was.
+    if ((await db.query(failed.text, failed.values)).length === 0) return { outcome: "duplicate" };
     return { outcome: "failed", error: message };
   }
 }

@@ -7,6 +7,7 @@ import type { IntegrationKey } from "../integrations/catalog.ts";
 import { findSoleEnabledTenant, loadIntegration, type Integration } from "../integrations/store.ts";
 import { WebhookVerificationError } from "../verify/errors.ts";
 import { recordAndApply, type EffectOf, type IncomingEvent } from "./record-event.ts";
+import { verificationFailureLimit, type VerificationFailureLimit } from "./failure-limit.ts";
 import { recordSignatureFailure } from "./signature-failures.ts";
 
 /** What makes one provider's webhook function: how to verify its requests and how to apply its events. */
@@ -37,6 +38,7 @@ async function resolveTenantId(ctx: Context, source: IntegrationKey): Promise<st
   return findSoleEnabledTenant(ctx.db, source);
 }
 
+/** The tenant's integration, from the instance cache; `fresh`: reloaded (the cache allows that once per 5 s). */
 function loadTarget(ctx: Context, tenantId: string, source: IntegrationKey, fresh = false) {
   return ctx.integrationCache.get(tenantId, source, () => loadIntegration(ctx.db, ctx.vault, tenantId, source), { fresh });
 }
@@ -44,19 +46,24 @@ function loadTarget(ctx: Context, tenantId: string, source: IntegrationKey, fres
 /**
  * A webhook function following DESIGN.md "Webhook semantics": raw body (≤ 1 MiB), signature verified with
  * the tenant's secret (401 and a recorded failure otherwise), each event stored once and applied in the
- * same transaction, 2xx once stored, 503 when the database is unreachable so the provider retries.
+ * same transaction, 2xx once stored, 503 when the database is unreachable so the provider retries. Only
+ * requests that fail verification count against the per-client-IP limit (failure-limit.ts); over it they get
+ * 429 after a check against the cached secret alone, while a request that verifies is processed as usual.
  * @example export const handler = createWebhookHandler({ fn: "stripe-webhook", source: "stripe", ... });
  */
 export function createWebhookHandler(spec: WebhookSpec): Handler {
   return async (req, ctx) => {
     const log = ctx.log.child({ fn: spec.fn, source: spec.source, requestId: ctx.requestId });
+    const failures = verificationFailureLimit(ctx, spec.fn);
     let tenantId: string | undefined;
     try {
       const body = await readBodyWithLimit(req);
       tenantId = await resolveTenantId(ctx, spec.source);
       let integration: Integration | undefined = tenantId ? await loadTarget(ctx, tenantId, spec.source) : undefined;
       if (!tenantId || !integration || spec.secretsOf(integration.credentials).length === 0) {
-        return problem({ status: 404, title: "Unknown webhook endpoint", detail: `no ${spec.source} webhook is configured here` });
+        // No secret here, so nothing can verify: counted like a failure (a scan of tenant ids costs lookups).
+        return (await failures.count())
+          ?? problem({ status: 404, title: "Unknown webhook endpoint", detail: `no ${spec.source} webhook is configured here` });
       }
 
       const nowSeconds = Math.floor(ctx.now() / 1000);
@@ -66,17 +73,20 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
       try {
         events = await verify(integration);
       } catch (error) {
-        if (!(error instanceof WebhookVerificationError)) throw error;
-        if (error.code === "ERR_WEBHOOK_SIGNATURE") {
-          // The cached secret may have just been rotated by an admin: check once more against the stored one.
-          integration = (await loadTarget(ctx, tenantId, spec.source, true)) ?? integration;
-          const target = integration;
-          events = await verify(target).catch((retryError: unknown) => {
-            throw retryError instanceof WebhookVerificationError ? retryError : error;
-          });
-        } else {
-          throw error;
-        }
+        // Other failures (no signature header, stale timestamp) go straight to errorResponse, which counts them.
+        if (!(error instanceof WebhookVerificationError) || error.code !== "ERR_WEBHOOK_SIGNATURE") throw error;
+        // An IP out of failures is refused on the cached secret alone: no reload, no failure row.
+        const refused = await failures.exhausted();
+        if (refused) return refused;
+        // The cached secret may have just been rotated by an admin: check once more against the stored one.
+        // Reloaded at most once per 5 s per tenant and source on this instance; within that, the cache answers
+        // what the last reload read, so there is nothing new to verify against.
+        const reloaded = await loadTarget(ctx, tenantId, spec.source, true);
+        if (!reloaded || reloaded === integration) throw error;
+        integration = reloaded;
+        events = await verify(reloaded).catch((retryError: unknown) => {
+          throw retryError instanceof WebhookVerificationError ? retryError : error;
+        });
       }
 
       const handshake = spec.respond?.(events, spec.secretsOf(integration.credentials));
@@ -92,7 +102,7 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
       let failed = 0;
       let duplicates = 0;
       for (const event of events) {
-        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.effectOf(tenantId, event));
+        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.effectOf);
         if (outcome === "failed") failed++;
         if (outcome === "duplicate") duplicates++;
         const line = { tenantId, eventId: event.externalId, eventType: event.eventType, outcome };
@@ -101,14 +111,16 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
       }
       return json({ received: events.length, duplicates, failed });
     } catch (error) {
-      return errorResponse(error, { ctx, spec, log, tenantId });
+      return errorResponse(error, { ctx, spec, log, tenantId, failures });
     }
   };
 }
 
 async function errorResponse(
   error: unknown,
-  { ctx, spec, log, tenantId }: { ctx: Context; spec: WebhookSpec; log: Context["log"]; tenantId: string | undefined },
+  { ctx, spec, log, tenantId, failures }: {
+    ctx: Context; spec: WebhookSpec; log: Context["log"]; tenantId: string | undefined; failures: VerificationFailureLimit;
+  },
 ): Promise<Response> {
   if (error instanceof PayloadTooLargeError) {
     return problem({ status: 413, title: "Payload too large", detail: error.message });
@@ -117,6 +129,9 @@ async function errorResponse(
     if (error.code === "ERR_WEBHOOK_PAYLOAD") {
       return problem({ status: 400, title: "Malformed event", detail: error.message, code: error.code });
     }
+    // The failure that goes over the limit is refused too, and not recorded.
+    const refused = await failures.count();
+    if (refused) return refused;
     log.warn("signature verification failed", { tenantId, code: error.code });
     if (tenantId) await recordSignatureFailure(ctx.db, log, { tenantId, source: spec.source, reason: error.code });
     return problem({ status: 401, title: "Signature verification failed", detail: error.message, code: error.code });

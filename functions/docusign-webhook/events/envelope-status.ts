@@ -5,13 +5,13 @@ import { advanceSignatureStatement, findSignerAtStatus, type SignatureAdvance } 
 import { contractNotification } from "./contract-notification.ts";
 import type { DocuSignEventEffect } from "./types.ts";
 
-const STATUS_BY_EVENT: Record<string, SignatureAdvance["status"]> = {
+const STATUS_BY_EVENT: ReadonlyMap<string, SignatureAdvance["status"]> = new Map(Object.entries({
   "envelope-sent": "sent",
   "envelope-delivered": "delivered",
   "envelope-completed": "completed",
   "envelope-declined": "declined",
   "envelope-voided": "voided",
-};
+} as const));
 
 /** With "Include Envelope Summary", Connect says when each step happened; else the event's own time is used. */
 const SUMMARY_TIME_FIELD: Partial<Record<SignatureAdvance["status"], string>> = {
@@ -53,7 +53,7 @@ function advanceAndNotify(advance: SignatureAdvance & { status: "sent" | "comple
  */
 export const onEnvelopeStatus: DocuSignEventEffect = (tenantId, event) => {
   const envelopeId = event.data.envelopeId;
-  const status = STATUS_BY_EVENT[event.event];
+  const status = STATUS_BY_EVENT.get(event.event);
   if (!envelopeId || !status) return undefined;
   const summaryField = SUMMARY_TIME_FIELD[status];
   const at = (summaryField ? instantOf(event.data.envelopeSummary?.[summaryField]) : null) ?? instantOf(event.generatedDateTime);

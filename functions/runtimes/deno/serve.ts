@@ -1,14 +1,39 @@
+import type { Context as HonoContext } from "hono";
+import type { Config } from "../../_shared/config.ts";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
-import { forwardedForClientIp } from "../client-ip.ts";
+import { clientIpBehindProxies } from "../client-ip.ts";
 import { createFunctionApp, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
 import { supabaseEnv } from "./supabase-env.ts";
 import { supabaseRoutes } from "./supabase-routes.ts";
 
+/** What `Deno.serve` passes its handler next to the request. */
+export interface DenoServeInfo {
+  remoteAddr: { hostname?: string };
+}
+
 /** The part of the `Deno` namespace used here, read off `globalThis` so Node's tsc can check this file too. */
 interface DenoRuntime {
   env: { toObject(): Record<string, string> };
-  serve(handler: (req: Request) => Promise<Response>): unknown;
+  serve(handler: (req: Request, info: DenoServeInfo) => Promise<Response>): unknown;
+}
+
+/** Proxies in front of a Supabase Edge Function by default: its edge gateway (see denoClientIp). */
+export const SUPABASE_PROXY_HOPS = 1;
+
+/**
+ * The caller of a Supabase Edge Function: the entry Supabase's edge gateway appended to `x-forwarded-for` — the
+ * rightmost one, never the leftmost, which the caller writes. `Deno.serve`'s `info.remoteAddr` is the gateway
+ * itself there (the same for every caller), so it counts only with `TRUST_PROXY_HOPS=0`, i.e. Deno serving the
+ * internet directly; `TRUST_PROXY_HOPS` also counts proxies of your own in front of the gateway.
+ */
+export function denoClientIp(c: HonoContext, config: Pick<Config, "trustProxyHops">): string | undefined {
+  const info = c.env as Partial<DenoServeInfo> | undefined;
+  return clientIpBehindProxies({
+    peer: info?.remoteAddr?.hostname,
+    forwardedFor: c.req.header("x-forwarded-for"),
+    trustedHops: config.trustProxyHops ?? SUPABASE_PROXY_HOPS,
+  });
 }
 
 /**
@@ -21,13 +46,12 @@ export function createDenoFetch(
   fn: string | FunctionDefinition,
   handler: Handler,
   options: RuntimeOptions,
-): (req: Request) => Promise<Response> {
+): (req: Request, info?: DenoServeInfo) => Promise<Response> {
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const served = { ...definition, routes: [...definition.routes, ...supabaseRoutes(definition)] };
-  // Supabase's gateway puts the caller first in x-forwarded-for.
-  const clientIp = options.clientIp ?? forwardedForClientIp;
+  const clientIp = options.clientIp ?? denoClientIp;
   const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp }));
-  return async (req) => (await ready()).fetch(req);
+  return async (req, info) => (await ready()).fetch(req, info ? { remoteAddr: info.remoteAddr } : {});
 }
 
 /**

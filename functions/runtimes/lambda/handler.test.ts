@@ -151,6 +151,7 @@ const probe: Handler = async (req, ctx) => {
     params: ctx.params,
     cookie: req.headers.get("cookie"),
     forwarded: req.headers.get("x-forwarded-for"),
+    clientIp: ctx.clientIp ?? null,
     custom: req.headers.get("x-custom"),
     contentLength: req.headers.get("content-length"),
     bodySha256: createHash("sha256").update(body).digest("hex"),
@@ -176,6 +177,17 @@ describe.each([
     });
     expect(result.cookies).toEqual(["session=abc; Path=/; HttpOnly; Secure", "theme=dark; Path=/"]);
     expect(result.headers?.["set-cookie"]).toBeUndefined();
+  });
+
+  it("gives the handler requestContext.http.sourceIp as the client IP, never x-forwarded-for (none without a sourceIp)", async () => {
+    const { lambda } = lambdaFor(PROBE, probe);
+    const event = makeEvent({ method: "POST", path: "/api/probe/p-1", headers: { "x-forwarded-for": "6.6.6.6, 10.0.0.1" }, body: "{}" });
+    event.requestContext.http.sourceIp = "198.51.100.23";
+    expect(bodyJson(await lambda(event))).toMatchObject({ clientIp: "198.51.100.23", forwarded: "6.6.6.6, 10.0.0.1" });
+
+    const handMade = makeEvent({ method: "POST", path: "/api/probe/p-1", headers: { "x-forwarded-for": "6.6.6.6" }, body: "{}" });
+    delete (handMade.requestContext.http as { sourceIp?: string }).sourceIp;
+    expect(bodyJson(await lambda(handMade))).toMatchObject({ clientIp: null });
   });
 
   it("decodes a base64 binary body to its exact bytes", async () => {

@@ -1,5 +1,6 @@
+import type { Context as HonoContext } from "hono";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context as LambdaContext, LambdaFunctionURLEvent } from "aws-lambda";
-import { getConnInfo, handle, type LambdaEvent } from "hono/aws-lambda";
+import { handle, type LambdaEvent } from "hono/aws-lambda";
 import { normalizeIp } from "../client-ip.ts";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
@@ -22,6 +23,18 @@ function isScheduledEvent(event: HttpLambdaEvent | ScheduledLambdaEvent): event 
 }
 
 /**
+ * The caller as API Gateway (HTTP API) or a Function URL saw it: `requestContext.http.sourceIp`, which a client
+ * cannot write. Never a header — not even as a fallback (hono's getConnInfo falls back to x-forwarded-for, whose
+ * left part the caller writes). An event without it (a hand-made one) has no vouched address.
+ */
+export function lambdaSourceIp(c: HonoContext): string | undefined {
+  // hono's aws-lambda adapter binds `{ event, requestContext, lambdaContext }` as the app's env.
+  const bindings = c.env as { requestContext?: { http?: { sourceIp?: unknown } } } | undefined;
+  const sourceIp = bindings?.requestContext?.http?.sourceIp;
+  return typeof sourceIp === "string" ? normalizeIp(sourceIp) : undefined;
+}
+
+/**
  * The AWS Lambda handler for one manifest function. hono's `aws-lambda` adapter turns the event into a
  * `Request` (base64 bodies decoded to their exact bytes, headers, query, `cookies`) and the `Response` back
  * (base64 for binary content types, `Set-Cookie` into `cookies`). Services are built on the first invocation
@@ -37,14 +50,7 @@ export function createLambdaHandler(
   // Resolved at import: a slug missing from the manifest fails the cold start, not a request.
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const ready = oncePerInstance(async () => {
-    // API Gateway's own record of the peer (requestContext.http.sourceIp): a client cannot forge it.
-    const clientIp = options.clientIp ?? ((c) => {
-      try {
-        return normalizeIp(getConnInfo(c).remote.address);
-      } catch {
-        return undefined; // an event without a requestContext (a hand-made test event)
-      }
-    });
+    const clientIp = options.clientIp ?? lambdaSourceIp;
     const runtime = await createFunctionRuntime(definition, handler, { ...options, env: options.env ?? process.env, clientIp });
     return { ...runtime, lambda: handle(runtime.app) };
   });

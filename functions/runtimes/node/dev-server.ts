@@ -1,7 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { loadConfig } from "../../_shared/config.ts";
+import { ConfigError, loadConfig } from "../../_shared/config.ts";
 import { createServices, type Services } from "../../_shared/context.ts";
 import type { DbPool } from "../../_shared/db/port.ts";
 import type { Logger } from "../../_shared/http/logger.ts";
@@ -19,7 +19,7 @@ export interface DevServerOptions {
   dataDir: string;
   /** 0 picks a free port. */
   port: number;
-  /** 127.0.0.1 for tests; default all interfaces, as `npm run dev` always did. */
+  /** The address to listen on; default `env.HOST`, else 127.0.0.1 (this machine only: the dev sign-in hands out admin tokens). */
   hostname?: string;
   /** The tenant the dev sign-in signs in to, found or created by name (tests: a fresh one). */
   localTenantName?: string;
@@ -29,6 +29,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   url: string;
+  /** The address it listens on (127.0.0.1 unless HOST said otherwise). */
+  host: string;
   port: number;
   tenantId: string;
   /** A 7-day admin token for the local tenant, to print. */
@@ -51,7 +53,8 @@ async function ensureLocalTenant(db: DbPool, name: string): Promise<string> {
 /**
  * `npm run dev` without the printing: config from `env` (plus generated dev secrets), PostgreSQL at
  * `DATABASE_URL` or PGlite in `dataDir`, migrations applied, the local tenant, every function, the pages, and
- * the development sign-in (GET /api/dev/token). The browser tests start it in-process this way.
+ * the development sign-in (GET /api/dev/token), listening on 127.0.0.1 unless `HOST` says otherwise.
+ * The browser tests start it in-process this way.
  * @example const dev = await startDevServer({ env: process.env, dataDir: ".data", port: 3000 });
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
@@ -67,14 +70,28 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   mountDevSignIn(app, { jwtSecret, tenantId });
 
-  const server: ServerType = await new Promise((resolve) => {
-    const started = serve({ fetch: app.fetch, port: options.port, ...(options.hostname ? { hostname: options.hostname } : {}) }, () => resolve(started));
-  });
-  const port = (server.address() as AddressInfo).port;
+  const hostname = options.hostname ?? (env.HOST?.trim() || "127.0.0.1");
+  let server: ServerType;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const started = serve({ fetch: app.fetch, port: options.port, hostname }, () => {
+        started.off("error", reject);
+        resolve(started);
+      });
+      started.once("error", reject);
+    });
+  } catch (error) {
+    await db.close();
+    // EADDRINUSE (PORT), EADDRNOTAVAIL or ENOTFOUND (HOST): one line naming what to change.
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new ConfigError(code === "EADDRINUSE" ? "PORT" : "HOST", `does not work here: cannot listen on ${hostname}:${options.port} (${code})`);
+  }
+  const { address: host, port } = server.address() as AddressInfo;
   if (!env.APP_URL) config.appUrl = `http://localhost:${port}`;
 
   return {
     url: config.appUrl,
+    host,
     port,
     tenantId,
     adminToken: await localAdminToken(jwtSecret, tenantId, "7d"),

@@ -10,7 +10,7 @@ async function main() {
   const dev = await startDevServer({ env: process.env, dataDir: DATA_DIR, port: Number(process.env.PORT ?? 3000) });
   const { config } = dev.services;
   const lines = [
-    `IPS Integrations dev server on ${dev.url}`,
+    `IPS Integrations dev server on ${dev.url} (listening on ${dev.host}:${dev.port}; HOST changes the address)`,
     `database: ${config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${DATA_DIR}/pglite`}`,
     ...(dev.generatedSecrets.length ? [`generated for dev and kept in ${DATA_DIR}/dev-secrets.json: ${dev.generatedSecrets.join(", ")}`] : []),
     `local tenant: ${dev.tenantId} (${LOCAL_TENANT_NAME})`,

@@ -13,8 +13,8 @@ const UUID_PARAM = ":enrollmentId{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 const PAGES: Record<string, string> = { "": "index.html", "/": "index.html", "/success": "success.html", "/cancel": "cancel.html" };
 const ASSETS: Record<string, string> = { "pay.js": "text/javascript; charset=utf-8", "pay.css": "text/css; charset=utf-8" };
 
-// The page only talks to this origin; no inline script or style, no framing. No referrer: a `?token=` in the
-// address (the development sign-in) must not leave with a request.
+// The page only talks to this origin; no inline script or style, no framing. No referrer: the page takes its
+// token from the URL fragment (never sent anyway), and nothing else in its address may leave with a request.
 const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

@@ -7,8 +7,11 @@ import { onPaymentIntent } from "./payment-intent.ts";
 import { onRefund } from "./refund.ts";
 import { onSubscription } from "./subscription.ts";
 
-/** The Stripe events we act on. Any other type is stored and acknowledged, never rejected. */
-export const STRIPE_EVENT_EFFECTS: Readonly<Record<string, StripeEventEffect>> = {
+/**
+ * The Stripe events we act on. Any other type is stored and acknowledged, never rejected. A Map, not an
+ * object: an event type is data, and `__proto__` or `constructor` must find nothing.
+ */
+export const STRIPE_EVENT_EFFECTS: ReadonlyMap<string, StripeEventEffect> = new Map(Object.entries({
   "payment_intent.succeeded": onPaymentIntent,
   "payment_intent.payment_failed": onPaymentIntent,
   "payment_intent.processing": onPaymentIntent,
@@ -28,4 +31,4 @@ export const STRIPE_EVENT_EFFECTS: Readonly<Record<string, StripeEventEffect>> =
   "customer.subscription.created": onSubscription,
   "customer.subscription.updated": onSubscription,
   "customer.subscription.deleted": onSubscription,
-};
+}));

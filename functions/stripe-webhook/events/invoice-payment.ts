@@ -3,7 +3,7 @@ import type { PaymentStatus } from "../store/payment-status.ts";
 import { attachIntentToInvoice } from "../store/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
 
-const STATUS: Record<string, PaymentStatus> = { paid: "succeeded", open: "processing", canceled: "canceled" };
+const STATUS: ReadonlyMap<string, PaymentStatus> = new Map(Object.entries({ paid: "succeeded", open: "processing", canceled: "canceled" } as const));
 
 /**
  * `invoice_payment.paid` (API 2025-03-31 and later): the one event that names both an invoice and the
@@ -20,7 +20,7 @@ export const onInvoicePayment: StripeEventEffect = (tenantId, event) => {
     paymentIntent,
     amount: integerOf(invoicePayment.amount_paid) ?? integerOf(invoicePayment.amount_requested) ?? 0,
     currency: stringOf(invoicePayment.currency) ?? "usd",
-    status: STATUS[stringOf(invoicePayment.status) ?? ""] ?? "succeeded",
+    status: STATUS.get(stringOf(invoicePayment.status) ?? "") ?? "succeeded",
     eventCreated: event.created,
   };
   return { apply: (tx) => attachIntentToInvoice(tx, payment) };

@@ -5,12 +5,12 @@ import type { PaymentStatus } from "../store/payment-status.ts";
 import { upsertPaymentStatement } from "../store/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
 
-const STATUS_BY_EVENT: Record<string, PaymentStatus> = {
+const STATUS_BY_EVENT: ReadonlyMap<string, PaymentStatus> = new Map(Object.entries({
   "payment_intent.processing": "processing",
   "payment_intent.payment_failed": "failed",
   "payment_intent.canceled": "canceled",
   "payment_intent.succeeded": "succeeded",
-};
+} as const));
 
 /**
  * `payment_intent.*` → one `payments` row per intent, linked to `metadata.enrollment_id`. A succeeded intent
@@ -19,7 +19,8 @@ const STATUS_BY_EVENT: Record<string, PaymentStatus> = {
 export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
   const intent = event.data.object;
   const paymentIntent = idOf(intent.id);
-  if (!paymentIntent) return undefined;
+  const status = STATUS_BY_EVENT.get(event.type);
+  if (!paymentIntent || !status) return undefined;
   const metadata = objectOf(intent.metadata);
   const kind = metadata.kind === "tuition" || metadata.kind === "enrollment_fee" ? metadata.kind : "enrollment_fee";
   const payment = {
@@ -30,7 +31,7 @@ export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
     customer: idOf(intent.customer),
     amount: integerOf(intent.amount) ?? 0,
     currency: stringOf(intent.currency) ?? "usd",
-    status: STATUS_BY_EVENT[event.type]!,
+    status,
     failureReason: stringOf(objectOf(intent.last_payment_error).message),
     eventCreated: event.created,
   } as const;

@@ -14,11 +14,11 @@ export const PAYMENT_STATUS_RANK = {
 
 export type PaymentStatus = keyof typeof PAYMENT_STATUS_RANK;
 
-/** Refund statuses: pending/requires_action are not final; succeeded, failed, canceled are. */
-export const REFUND_STATUS_RANK: Readonly<Record<string, number>> = {
+/** Refund statuses: pending/requires_action are not final; succeeded, failed, canceled are. A Map: statuses are Stripe's data. */
+export const REFUND_STATUS_RANK: ReadonlyMap<string, number> = new Map(Object.entries({
   pending: 1,
   requires_action: 1,
   succeeded: 2,
   failed: 2,
   canceled: 2,
-};
+}));

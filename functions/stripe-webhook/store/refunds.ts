@@ -30,7 +30,7 @@ export async function upsertRefund(tx: Db, r: RefundUpsert): Promise<void> {
        source_event_created = excluded.source_event_created,
        updated_at = now()
      where (excluded.status_rank, excluded.source_event_created) >= (refunds.status_rank, refunds.source_event_created)`,
-    [r.tenantId, r.refundId, r.paymentIntent, r.amount, r.currency, r.status, REFUND_STATUS_RANK[r.status] ?? 1, r.reason,
+    [r.tenantId, r.refundId, r.paymentIntent, r.amount, r.currency, r.status, REFUND_STATUS_RANK.get(r.status) ?? 1, r.reason,
       r.eventCreated],
   );
 }

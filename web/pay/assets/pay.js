@@ -2,9 +2,11 @@
 // It asks GET /api/checkout/enrollments/{id} what is due, and a button POSTs to start Stripe Checkout (or
 // open the Billing Portal) and then goes to the URL the API answers.
 //
-// The bearer token: until the hosted Supabase sign-in arrives, the page takes it from `?token=` once (a
-// development convenience), keeps it in sessionStorage for this tab only, and removes it from the address
-// bar so it is not bookmarked or shared.
+// The bearer token comes in the URL fragment — `#access_token=…` (a Supabase sign-in redirect) or `#token=…`
+// (the development sign-in) — which the browser never sends to a server, a proxy or its logs. The page keeps
+// it in sessionStorage for this tab only and removes it from the address bar so it is not bookmarked or
+// shared. A token in the query string is never used (it has already been sent to the server); it is
+// removed from the address bar all the same.
 "use strict";
 
 (function () {
@@ -15,11 +17,14 @@
 
   function takeToken() {
     const url = new URL(location.href);
-    const fromUrl = url.searchParams.get("token");
-    if (fromUrl) {
-      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    const fragment = new URLSearchParams(url.hash.replace(/^#/, ""));
+    const fromFragment = fragment.get("access_token") || fragment.get("token");
+    if (fromFragment) sessionStorage.setItem(TOKEN_KEY, fromFragment);
+    const leaked = url.searchParams.has("token") || url.searchParams.has("access_token");
+    if (fromFragment || leaked) {
       url.searchParams.delete("token");
-      history.replaceState(null, "", url.pathname + url.search + url.hash);
+      url.searchParams.delete("access_token");
+      history.replaceState(null, "", url.pathname + url.search);
     }
     return sessionStorage.getItem(TOKEN_KEY);
   }
@@ -54,7 +59,7 @@
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
       const reason = response.status === 401 ? "Your sign-in has expired. Please sign in again."
-        : response.status === 404 ? "This enrollment was not found for your school."
+        : response.status === 404 ? "This enrollment was not found for your account."
         : answer.detail || answer.title || "Something went wrong (" + response.status + ").";
       throw new Error(reason);
     }
