@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
-import { enqueueEmailStatement } from "../_shared/email/enqueue.ts";
+import { enqueueEmailStatement } from "../_shared/domain/email/enqueue.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { createSendGridApi, SENDGRID_EU, SENDGRID_GLOBAL } from "../../tests/support/sendgrid-api.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";

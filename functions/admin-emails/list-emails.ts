@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { sql, type Statement } from "../_shared/db/sql.ts";
-import { EMAIL_KINDS } from "../_shared/email/kinds.ts";
+import { EMAIL_KINDS } from "../_shared/domain/email/kinds.ts";
 import { decodeCursor, encodeCursor } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";

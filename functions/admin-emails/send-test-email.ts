@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Principal } from "../_shared/auth/principal.ts";
 import { writeAudit } from "../_shared/audit.ts";
 import type { Context } from "../_shared/context.ts";
-import { EMAIL_KINDS } from "../_shared/email/kinds.ts";
+import { EMAIL_KINDS } from "../_shared/domain/email/kinds.ts";
 import { readJsonBody } from "../_shared/http/json-body.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";

@@ -2,7 +2,7 @@ import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { sql } from "../_shared/db/sql.ts";
 import { validationProblem } from "../_shared/http/validation.ts";
-import { PAYMENT_STATUS_RANK, type PaymentStatus } from "../stripe-webhook/store/payment-status.ts";
+import { PAYMENT_STATUS_RANK, type PaymentStatus } from "../_shared/domain/payments/statuses.ts";
 import { createdMicros, historyFilter } from "./history-filter.ts";
 import { historyPage, type HistoryFormat, type HistoryRow } from "./history-page.ts";
 import { parseListQuery } from "./list-query.ts";

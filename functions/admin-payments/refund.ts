@@ -8,8 +8,8 @@ import { ProblemError } from "../_shared/http/problem-error.ts";
 import { isUuid } from "../_shared/http/uuid.ts";
 import { fieldErrors } from "../_shared/http/validation.ts";
 import { openTenantStripe } from "../_shared/providers/stripe/tenant-account.ts";
-import { applyRefundTotal } from "../stripe-webhook/store/payments.ts";
-import { upsertRefund } from "../stripe-webhook/store/refunds.ts";
+import { applyRefundTotal } from "../_shared/domain/payments/payments.ts";
+import { upsertRefund } from "../_shared/domain/payments/refunds.ts";
 import { refundAnswer } from "./refund-answer.ts";
 import {
   findRecentIdenticalRefund, findRefundRequest, lockPayment, recordRefundRequest, refundTotals, type RefundablePayment,

@@ -1,10 +1,10 @@
 import type { Context } from "../_shared/context.ts";
 import { VaultError } from "../_shared/crypto/vault.ts";
 import { DbUnavailableError } from "../_shared/db/port.ts";
-import { retryDelaySeconds } from "../_shared/email/backoff.ts";
-import { claimDueEmails, type ClaimedEmail } from "../_shared/email/claim.ts";
-import { markEmailFailed, markEmailSent, releaseEmail } from "../_shared/email/outcome.ts";
-import { openEmailData } from "../_shared/email/sealed-data.ts";
+import { retryDelaySeconds } from "../_shared/domain/email/backoff.ts";
+import { claimDueEmails, type ClaimedEmail } from "../_shared/domain/email/claim.ts";
+import { markEmailFailed, markEmailSent, releaseEmail } from "../_shared/domain/email/outcome.ts";
+import { openEmailData } from "../_shared/domain/email/sealed-data.ts";
 import type { Job } from "../_shared/http/job-handler.ts";
 import { SendGridError } from "../_shared/providers/sendgrid/errors.ts";
 import { mailSendBody } from "../_shared/providers/sendgrid/mail-body.ts";

@@ -1,8 +1,8 @@
 import type { Context } from "../_shared/context.ts";
 import { sql } from "../_shared/db/sql.ts";
-import { enqueueEmailStatement } from "../_shared/email/enqueue.ts";
-import { sealEmailData } from "../_shared/email/sealed-data.ts";
-import type { EmailStatus } from "../_shared/email/kinds.ts";
+import { enqueueEmailStatement } from "../_shared/domain/email/enqueue.ts";
+import { sealEmailData } from "../_shared/domain/email/sealed-data.ts";
+import type { EmailStatus } from "../_shared/domain/email/kinds.ts";
 import type { EnqueueRequest } from "./request.ts";
 
 /** The outbox row the request resolved to: the one it created, or the one its dedupe key already had. */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
-import { openEmailData } from "../_shared/email/sealed-data.ts";
+import { openEmailData } from "../_shared/domain/email/sealed-data.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { serviceRoleToken } from "../../tests/support/service-role.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";

@@ -4,8 +4,8 @@ import type { SendGridEvent } from "../_shared/verify/sendgrid.ts";
 import type { EffectOf } from "../_shared/webhooks/record-event.ts";
 import { ownTenantOnly, type TenantMarkerOf } from "../_shared/webhooks/tenant-marker.ts";
 import { DELIVERY_STATUS_BY_EVENT } from "./delivery-status.ts";
-import { insertEmailEventStatement } from "./store/email-events.ts";
-import { advanceMessageDeliveryStatement } from "./store/message-delivery.ts";
+import { insertEmailEventStatement } from "../_shared/domain/email/email-events.ts";
+import { advanceMessageDeliveryStatement } from "../_shared/domain/email/message-delivery.ts";
 
 const MAX_REASON_LENGTH = 500;
 

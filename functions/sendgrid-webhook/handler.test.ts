@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { Db, DbPool, Row } from "../_shared/db/port.ts";
-import { enqueueEmailStatement } from "../_shared/email/enqueue.ts";
+import { enqueueEmailStatement } from "../_shared/domain/email/enqueue.ts";
 import { MAX_BODY_BYTES } from "../_shared/http/body-limit.ts";
 import { reapplyStoredEvent } from "../_shared/webhooks/reapply.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";

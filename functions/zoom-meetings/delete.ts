@@ -3,7 +3,7 @@ import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { ZoomApiError } from "../_shared/providers/zoom/errors.ts";
 import { openTenantZoom } from "../_shared/providers/zoom/tenant-zoom.ts";
-import { MEETING_STATUS_RANK } from "../zoom-webhook/store/meeting-status.ts";
+import { MEETING_STATUS_RANK } from "../_shared/domain/meetings/statuses.ts";
 import { lockMeeting } from "./meeting-lock.ts";
 
 /**

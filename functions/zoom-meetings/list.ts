@@ -5,7 +5,7 @@ import { raw, sql } from "../_shared/db/sql.ts";
 import { decodeCursor, encodeCursor } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
-import { MEETING_STATUSES } from "../zoom-webhook/store/meeting-status.ts";
+import { MEETING_STATUSES } from "../_shared/domain/meetings/statuses.ts";
 import { MEETING_COLUMNS, meetingView, type MeetingRow } from "./meeting-view.ts";
 
 const PAGE = { default: 50, max: 200 } as const;

@@ -1,4 +1,4 @@
-import type { MeetingStatus } from "../zoom-webhook/store/meeting-status.ts";
+import type { MeetingStatus } from "../_shared/domain/meetings/statuses.ts";
 import { meetingKindOf, type MeetingKind } from "./meeting-request.ts";
 
 /** A meeting as admins see it. Never the host's start_url: it is not stored. */

@@ -1,5 +1,5 @@
-import type { EnqueueEmailInput } from "../../_shared/email/enqueue.ts";
-import type { EnvelopeSigner } from "../store/signature-status.ts";
+import type { EnqueueEmailInput } from "../../_shared/domain/email/enqueue.ts";
+import type { EnvelopeSigner } from "../../_shared/domain/enrollments/signature-status.ts";
 
 /**
  * The `contract_notification` email to an enrollment's signer when its contract is sent or completed;

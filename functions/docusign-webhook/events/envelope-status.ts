@@ -1,7 +1,7 @@
 import { sql } from "../../_shared/db/sql.ts";
-import { enqueueEmailStatement } from "../../_shared/email/enqueue.ts";
+import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import type { EventEffect } from "../../_shared/webhooks/record-event.ts";
-import { advanceSignatureStatement, findSignerAtStatus, type SignatureAdvance } from "../store/signature-status.ts";
+import { advanceSignatureStatement, findSignerAtStatus, type SignatureAdvance } from "../../_shared/domain/enrollments/signature-status.ts";
 import { contractNotification } from "./contract-notification.ts";
 import type { DocuSignEventEffect } from "./types.ts";
 

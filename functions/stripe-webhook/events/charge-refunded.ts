@@ -1,8 +1,8 @@
 import type { Db } from "../../_shared/db/port.ts";
 import type { StripeEvent } from "../../_shared/verify/stripe.ts";
 import { idOf, integerOf, objectOf, stringOf, type StripeObject } from "../fields.ts";
-import { upsertPayment, applyRefundTotal } from "../store/payments.ts";
-import { upsertRefund } from "../store/refunds.ts";
+import { upsertPayment, applyRefundTotal } from "../../_shared/domain/payments/payments.ts";
+import { upsertRefund } from "../../_shared/domain/payments/refunds.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 /**

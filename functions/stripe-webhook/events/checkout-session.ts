@@ -1,10 +1,10 @@
-import { enqueueEmailStatement } from "../../_shared/email/enqueue.ts";
-import { paymentConfirmation } from "../../_shared/email/payment-confirmation.ts";
+import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
+import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
-import type { PaymentStatus } from "../store/payment-status.ts";
-import { closeCheckoutSessionStatement } from "../store/checkout-sessions.ts";
-import { linkSubscriptionPayments, upsertPaymentStatement } from "../store/payments.ts";
-import { linkSubscription } from "../store/subscriptions.ts";
+import type { PaymentStatus } from "../../_shared/domain/payments/statuses.ts";
+import { closeCheckoutSessionStatement } from "../../_shared/domain/payments/checkout-sessions.ts";
+import { linkSubscriptionPayments, upsertPaymentStatement } from "../../_shared/domain/payments/payments.ts";
+import { linkSubscription } from "../../_shared/domain/subscriptions/subscription-state.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 function paymentStatusOf(eventType: string, paymentStatus: string | null): PaymentStatus {

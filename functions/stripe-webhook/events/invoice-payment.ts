@@ -1,6 +1,6 @@
 import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
-import type { PaymentStatus } from "../store/payment-status.ts";
-import { attachIntentToInvoice } from "../store/payments.ts";
+import type { PaymentStatus } from "../../_shared/domain/payments/statuses.ts";
+import { attachIntentToInvoice } from "../../_shared/domain/payments/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 const STATUS: ReadonlyMap<string, PaymentStatus> = new Map(Object.entries({ paid: "succeeded", open: "processing", canceled: "canceled" } as const));

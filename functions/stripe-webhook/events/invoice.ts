@@ -1,5 +1,5 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
-import { upsertPaymentStatement } from "../store/payments.ts";
+import { upsertPaymentStatement } from "../../_shared/domain/payments/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 /**

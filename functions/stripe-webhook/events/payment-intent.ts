@@ -1,8 +1,8 @@
-import { enqueueEmailStatement } from "../../_shared/email/enqueue.ts";
-import { paymentConfirmation } from "../../_shared/email/payment-confirmation.ts";
+import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
+import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
-import type { PaymentStatus } from "../store/payment-status.ts";
-import { upsertPaymentStatement } from "../store/payments.ts";
+import type { PaymentStatus } from "../../_shared/domain/payments/statuses.ts";
+import { upsertPaymentStatement } from "../../_shared/domain/payments/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 const STATUS_BY_EVENT: ReadonlyMap<string, PaymentStatus> = new Map(Object.entries({

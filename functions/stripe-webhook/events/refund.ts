@@ -1,6 +1,6 @@
 import { idOf, integerOf, stringOf } from "../fields.ts";
-import { applyRefundTotal } from "../store/payments.ts";
-import { upsertRefund } from "../store/refunds.ts";
+import { applyRefundTotal } from "../../_shared/domain/payments/payments.ts";
+import { upsertRefund } from "../../_shared/domain/payments/refunds.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 /** `refund.created|updated|failed` (and `charge.refund.updated`) → `refunds`, then the payment's total. */

@@ -1,6 +1,6 @@
 import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
-import { linkSubscriptionPayments } from "../store/payments.ts";
-import { upsertSubscriptionState } from "../store/subscriptions.ts";
+import { linkSubscriptionPayments } from "../../_shared/domain/payments/payments.ts";
+import { upsertSubscriptionState } from "../../_shared/domain/subscriptions/subscription-state.ts";
 import type { StripeEventEffect } from "./types.ts";
 
 /** `customer.subscription.created|updated|deleted` → `subscriptions` (deleted is final: `canceled`). */

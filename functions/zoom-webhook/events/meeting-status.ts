@@ -1,4 +1,4 @@
-import { advanceMeetingStatusStatement } from "../store/meetings.ts";
+import { advanceMeetingStatusStatement } from "../../_shared/domain/meetings/meeting-updates.ts";
 import { eventTimeOf, meetingIdOf, objectOf, stringOf, timeOf } from "./fields.ts";
 import type { ZoomEventEffect } from "./types.ts";
 

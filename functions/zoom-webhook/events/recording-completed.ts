@@ -1,4 +1,4 @@
-import { recordRecordingCompletedStatement } from "../store/meetings.ts";
+import { recordRecordingCompletedStatement } from "../../_shared/domain/meetings/meeting-updates.ts";
 import { eventTimeOf, meetingIdOf, objectOf } from "./fields.ts";
 import type { ZoomEventEffect } from "./types.ts";
 

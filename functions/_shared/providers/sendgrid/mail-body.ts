@@ -1,4 +1,4 @@
-import type { EmailKind } from "../../email/kinds.ts";
+import type { EmailKind } from "../../domain/email/kinds.ts";
 import type { Settings } from "../../integrations/catalog.ts";
 import { CUSTOM_ARG_MESSAGE_ID, CUSTOM_ARG_TENANT_ID } from "./custom-args.ts";
 import { SendGridSetupError } from "./setup-error.ts";

@@ -1,4 +1,4 @@
-import { sql, type Statement } from "../db/sql.ts";
+import { sql, type Statement } from "../../db/sql.ts";
 import type { EmailKind } from "./kinds.ts";
 
 export interface EnqueueEmailInput {

@@ -1,4 +1,4 @@
-import { sql, type Statement } from "../../_shared/db/sql.ts";
+import { sql, type Statement } from "../../db/sql.ts";
 
 /**
  * Closes the Checkout Session the checkout function opened (`complete` or `expired`), so it is no longer

@@ -1,4 +1,4 @@
-import { sql, type Statement } from "../../_shared/db/sql.ts";
+import { sql, type Statement } from "../../db/sql.ts";
 
 export interface MessageDelivery {
   tenantId: string;

@@ -1,5 +1,5 @@
-import type { Db } from "../../_shared/db/port.ts";
-import { REFUND_STATUS_RANK } from "./payment-status.ts";
+import type { Db } from "../../db/port.ts";
+import { REFUND_STATUS_RANK } from "./statuses.ts";
 
 export interface RefundUpsert {
   tenantId: string;

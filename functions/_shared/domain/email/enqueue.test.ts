@@ -1,10 +1,10 @@
 // The outbox insert, gated like an event effect: enqueued once per (tenant, kind, dedupe key), and only when
 // the gate holds. Runs on PGlite and the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, openTestDatabase } from "../../../tests/support/database.ts";
-import { createTenant } from "../../../tests/support/tenants.ts";
-import type { DbPool } from "../db/port.ts";
-import { sql, type Statement } from "../db/sql.ts";
+import { ADAPTERS, openTestDatabase } from "../../../../tests/support/database.ts";
+import { createTenant } from "../../../../tests/support/tenants.ts";
+import type { DbPool } from "../../db/port.ts";
+import { sql, type Statement } from "../../db/sql.ts";
 import { enqueueEmailStatement, type EnqueueEmailInput } from "./enqueue.ts";
 
 describe.each(ADAPTERS)("enqueueEmailStatement on %s", (adapter) => {

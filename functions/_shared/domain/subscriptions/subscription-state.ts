@@ -1,4 +1,4 @@
-import type { Db } from "../../_shared/db/port.ts";
+import type { Db } from "../../db/port.ts";
 
 export interface SubscriptionState {
   tenantId: string;

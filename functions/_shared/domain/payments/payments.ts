@@ -1,6 +1,6 @@
-import type { Db } from "../../_shared/db/port.ts";
-import { raw, sql, type Statement } from "../../_shared/db/sql.ts";
-import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./payment-status.ts";
+import type { Db } from "../../db/port.ts";
+import { raw, sql, type Statement } from "../../db/sql.ts";
+import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./statuses.ts";
 
 export interface PaymentUpsert {
   tenantId: string;

@@ -1,5 +1,5 @@
-import type { Db } from "../../_shared/db/port.ts";
-import { raw, sql, type Statement } from "../../_shared/db/sql.ts";
+import type { Db } from "../../db/port.ts";
+import { raw, sql, type Statement } from "../../db/sql.ts";
 
 /**
  * An enrollment's contract signature status and its rank: a status only replaces one of lower rank, so

@@ -1,4 +1,4 @@
-import type { Db } from "../db/port.ts";
+import type { Db } from "../../db/port.ts";
 import type { ClaimedEmail } from "./claim.ts";
 import type { EmailStatus } from "./kinds.ts";
 

@@ -1,4 +1,4 @@
-import type { Db } from "../db/port.ts";
+import type { Db } from "../../db/port.ts";
 import type { EmailKind } from "./kinds.ts";
 
 /** A message a sender has claimed: its content and the attempt this claim is (the claim's fencing token). */

@@ -1,5 +1,5 @@
-import { sql, type Statement } from "../../_shared/db/sql.ts";
-import { MEETING_STATUS_RANK } from "./meeting-status.ts";
+import { sql, type Statement } from "../../db/sql.ts";
+import { MEETING_STATUS_RANK } from "./statuses.ts";
 
 export interface MeetingStatusChange {
   tenantId: string;

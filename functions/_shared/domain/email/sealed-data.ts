@@ -1,4 +1,4 @@
-import type { CredentialVault } from "../crypto/vault.ts";
+import type { CredentialVault } from "../../crypto/vault.ts";
 
 /**
  * Emails enqueued by the platform's services (welcome, password reset) carry links that sign someone in:
