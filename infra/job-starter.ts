@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { FunctionDefinition } from "../functions/manifest.ts";
 import { addFunctionAlarms } from "./alarms.ts";
 import { lambdaBundling } from "./bundling.ts";
-import { constructId, functionLogGroup, LAMBDA_RUNTIME, type FunctionDeps } from "./lambda-function.ts";
+import { constructId, functionLogGroup, type FunctionDeps } from "./lambda-function.ts";
+import { LAMBDA_RUNTIME } from "./lambda-runtime.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { appSecrets } from "./secrets.ts";
 

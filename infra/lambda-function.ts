@@ -7,7 +7,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { HttpMethod, HttpRoute, HttpRouteKey } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Architecture, Runtime, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
@@ -16,13 +16,11 @@ import type { FunctionDefinition } from "../functions/manifest.ts";
 import { addFunctionAlarms } from "./alarms.ts";
 import { lambdaBundling } from "./bundling.ts";
 import { removalPolicy, type StageConfig } from "./config.ts";
-import type { DatabaseAccess } from "./database.ts";
+import type { DatabaseAccess } from "./database-access.ts";
+import { FUNCTION_TAG, LAMBDA_RUNTIME } from "./lambda-runtime.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { appSecrets, OPTIONAL_SECRETS, type AppSecretName } from "./secrets.ts";
 
-export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
-/** Tag on every manifest function: the slug, for people (console, cost reports) and for the tests. */
-export const FUNCTION_TAG = "ips:function";
 
 export interface FunctionDeps {
   config: StageConfig;

@@ -8,7 +8,7 @@ import type { FunctionDefinition } from "../functions/manifest.ts";
 import { startedOverHttp } from "./config.ts";
 import { createJobStarter } from "./job-starter.ts";
 import { addHttpRoutes, createManifestFunction, type FunctionDeps } from "./lambda-function.ts";
-import { addSchedule } from "./scheduled-jobs.ts";
+import { addSchedule } from "./job-schedule.ts";
 
 /** The entries' Lambdas by slug. */
 export function addManifestFunctions(

@@ -14,8 +14,8 @@ import type { Construct } from "constructs";
 import { join } from "node:path";
 import { lambdaBundling } from "./bundling.ts";
 import { removalPolicy, type StageConfig } from "./config.ts";
-import type { DatabaseAccess } from "./database.ts";
-import { FUNCTION_TAG, LAMBDA_RUNTIME } from "./lambda-function.ts";
+import type { DatabaseAccess } from "./database-access.ts";
+import { FUNCTION_TAG, LAMBDA_RUNTIME } from "./lambda-runtime.ts";
 import { REPO_ROOT } from "./paths.ts";
 
 export const MIGRATIONS_DIR = join(REPO_ROOT, "supabase", "migrations");

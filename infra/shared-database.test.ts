@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stageConfig } from "./config.ts";
-import { FUNCTION_TAG } from "./lambda-function.ts";
+import { FUNCTION_TAG } from "./lambda-runtime.ts";
 import { MIGRATE_FUNCTION } from "./migrations.ts";
 import { DROP_STAGE_DATABASE_FUNCTION, SHARED_PARAMETER_PREFIX } from "./shared-database.ts";
 import { SHARED_DATABASE_STAGE, stageName } from "./stage.ts";

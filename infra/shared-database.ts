@@ -21,9 +21,10 @@ import { join } from "node:path";
 import type { StackContext } from "sst/constructs";
 import { lambdaBundling } from "./bundling.ts";
 import { removalPolicy, useStageConfig, type StageConfig } from "./config.ts";
-import { auroraDatabase, AZ_COUNT, type DatabaseAccess } from "./database.ts";
+import { auroraDatabase } from "./aurora.ts";
+import { AZ_COUNT, type DatabaseAccess } from "./database-access.ts";
 import { stageDatabaseName } from "./lambda/stage-database.ts";
-import { FUNCTION_TAG, LAMBDA_RUNTIME } from "./lambda-function.ts";
+import { FUNCTION_TAG, LAMBDA_RUNTIME } from "./lambda-runtime.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { SHARED_DATABASE_STAGE } from "./stage.ts";
 

@@ -4,7 +4,8 @@
 // and new code go live, before the migration it needs had run. `dependsOn` makes the order explicit in every
 // database mode: the Database stack (with its migrate Trigger) completes first.
 import { dependsOn, use } from "sst/constructs";
-import { Database, type DatabaseAccess } from "./database.ts";
+import type { DatabaseAccess } from "./database-access.ts";
+import { Database } from "./database.ts";
 
 export function useDatabase(): DatabaseAccess {
   dependsOn(Database);

@@ -9,7 +9,7 @@ import { contextFor, testServices, type CapturedLogs } from "../../tests/support
 import { signedStripeRequest } from "../../tests/support/stripe.ts";
 import { createTenant } from "../../tests/support/tenants.ts";
 import { adminToken, signToken } from "../../tests/support/tokens.ts";
-import { handler as stripeWebhook } from "../stripe-webhook/handler.ts";
+import { stripeWebhook } from "../../tests/support/function-handlers.ts";
 import { handler } from "./handler.ts";
 
 type TestServices = Services & { logs: CapturedLogs };

@@ -6,7 +6,7 @@ import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/sup
 import { createEnrollment, createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
 import { signToken } from "../../tests/support/tokens.ts";
 import type { Db, DbPool } from "../_shared/db/port.ts";
-import { handler as stripeWebhook } from "../stripe-webhook/handler.ts";
+import { stripeWebhook } from "../../tests/support/function-handlers.ts";
 import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { handler } from "./handler.ts";
 

@@ -7,7 +7,7 @@ import { connectEvent, createDocuSignSchool, rsaKeyPair, signedConnectRequest } 
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { createEnrollment } from "../../tests/support/tenants.ts";
 import { adminToken, signToken } from "../../tests/support/tokens.ts";
-import { handler as docusignWebhook } from "../docusign-webhook/handler.ts";
+import { docusignWebhook } from "../../tests/support/function-handlers.ts";
 import { handler } from "./handler.ts";
 
 type TestServices = Services & { logs: CapturedLogs };

@@ -14,7 +14,7 @@ import { contextFor, testServices, type CapturedLogs } from "../../tests/support
 import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import { insertFailedEvent } from "../../tests/support/webhook-events.ts";
-import { handler as stripeWebhook } from "../stripe-webhook/handler.ts";
+import { stripeWebhook } from "../../tests/support/function-handlers.ts";
 import { handler } from "./handler.ts";
 import { createReconcileJob } from "./reconcile-job.ts";
 import { EVENT_RETENTION_SECONDS } from "./reconcile-tenant.ts";

@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import type { Context } from "../_shared/context.ts";
 import { recordAndApply } from "../_shared/webhooks/record-event.ts";
-import { effectOf } from "../stripe-webhook/effects.ts";
+import { WEBHOOK_EFFECTS } from "../webhook-effects.ts";
 import { storedEventIds } from "./stored-event-ids.ts";
 
 /** Stripe keeps events for 30 days; `created[gte]` asks for exactly that window. */
@@ -58,6 +58,8 @@ export async function reconcileTenant(
 
 async function ingest(ctx: Context, tenantId: string, event: Stripe.Event, result: TenantReconciliation): Promise<void> {
   const incoming = { externalId: event.id, eventType: event.type, payload: event };
+  // Through the registry, like the retry job: what a Stripe event does is the stripe-webhook function's to say.
+  const effectOf = await WEBHOOK_EFFECTS.stripe!();
   const { outcome } = await recordAndApply(ctx.db, tenantId, "stripe", incoming, effectOf);
   const line = { tenantId, source: "stripe", eventId: event.id, eventType: event.type, outcome };
   if (outcome === "processed") {

@@ -12,8 +12,7 @@ import { contextFor, testServices } from "../../tests/support/services.ts";
 import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
 import { createStripeTenant } from "../../tests/support/tenants.ts";
 import { insertFailedEvent } from "../../tests/support/webhook-events.ts";
-import { effectOf as stripeEffectOf } from "../stripe-webhook/effects.ts";
-import { handler as stripeWebhook } from "../stripe-webhook/handler.ts";
+import { stripeEffectOf, stripeWebhook } from "../../tests/support/function-handlers.ts";
 import { createRetryJob, type RetrySummary } from "./retry-due-events.ts";
 
 const WEBHOOK_SECRET = "whsec_retry_race_9a8b7c6d5e4f30112233445566778899";

@@ -13,8 +13,7 @@ import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/sup
 import { createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
 import { eventRow, insertFailedEvent } from "../../tests/support/webhook-events.ts";
 import type { Handler, Services } from "../_shared/context.ts";
-import { effectOf as stripeEffectOf } from "../stripe-webhook/effects.ts";
-import { handler as stripeWebhook } from "../stripe-webhook/handler.ts";
+import { stripeEffectOf, stripeWebhook } from "../../tests/support/function-handlers.ts";
 import { DEFAULT_RETRY_POLICY } from "./backoff.ts";
 import { handler } from "./handler.ts";
 import { createRetryJob, type RetryJobOptions } from "./retry-due-events.ts";

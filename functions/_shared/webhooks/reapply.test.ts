@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADAPTERS, REAL_DATABASE_URL, openTestDatabase } from "../../../tests/support/database.ts";
 import { paymentIntent, stripeEvent } from "../../../tests/support/stripe.ts";
 import { createTenant } from "../../../tests/support/tenants.ts";
-import { effectOf as stripeEffectOf } from "../../stripe-webhook/effects.ts";
+import { stripeEffectOf } from "../../../tests/support/function-handlers.ts";
 import type { DbPool } from "../db/port.ts";
 import { createPostgresDb } from "../db/postgres.ts";
 import { reapplyStoredEvent, type StoredEvent } from "./reapply.ts";
