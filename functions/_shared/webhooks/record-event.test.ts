@@ -68,6 +68,22 @@ describe.each(ADAPTERS)("recordAndApply on %s", (adapter) => {
     expect((await rowOf(tenantId, event.externalId))?.payload).toEqual(expected);
     expect(seen).toEqual(expected);
   });
+
+  it("stores an event carrying U+0000 (which PostgreSQL text and jsonb refuse) with U+FFFD, acknowledged, not a 500", async () => {
+    const tenantId = await createTenant(db);
+    const payload = { id: "evt_nul", type: "a\u0000b", data: { object: { metadata: { note: "x\u0000y", "k\u0000": 1 } } } };
+    const event: IncomingEvent = { externalId: `evt_${crypto.randomUUID()}\u0000`, eventType: "a\u0000b", payload, payloadJson: JSON.stringify(payload) };
+    const outcome = await recordAndApply(db, tenantId, "stripe", event, () => undefined);
+    expect(outcome.outcome).toBe("processed");
+    const [row] = await db.query<{ event_type: string; payload: unknown }>(
+      "select event_type, payload from webhook_events where tenant_id = $1", [tenantId]);
+    expect(row).toEqual({ event_type: "a\uFFFDb", payload: { id: "evt_nul", type: "a\uFFFDb", data: { object: { metadata: { note: "x\uFFFDy", "k\uFFFD": 1 } } } } });
+    // A literal backslash before "u0000" is text, not a NUL: stored byte for byte.
+    const literal = { id: "evt_lit", note: "C:\\u0000" };
+    const plain: IncomingEvent = { externalId: `evt_${crypto.randomUUID()}`, eventType: "x", payload: literal, payloadJson: JSON.stringify(literal) };
+    expect((await recordAndApply(db, tenantId, "stripe", plain, () => undefined)).outcome).toBe("processed");
+    expect((await rowOf(tenantId, plain.externalId))?.payload).toEqual(literal);
+  });
 });
 
 describe("tenant markers", () => {

@@ -1,6 +1,7 @@
 import { DbUnavailableError, type Db } from "../db/port.ts";
 import { raw, sql, type Statement } from "../db/sql.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
+import { storableEvent } from "./postgres-text.ts";
 import { redactSecrets } from "./redact-secrets.ts";
 
 /** A verified provider event, before storage. */
@@ -91,8 +92,8 @@ async function storeAndApply(db: Db, store: Statement, effect: EventEffect | und
 export async function recordAndApply(
   db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, effectOf: EffectOf,
 ): Promise<{ outcome: RecordOutcome; error?: string }> {
-  const { payload, json: payloadJson } = redactSecrets(event.payload, event.payloadJson);
-  const stored: IncomingEvent = { ...event, payload, payloadJson };
+  const redacted = redactSecrets(event.payload, event.payloadJson);
+  const { event: stored, payloadJson } = storableEvent({ ...event, payload: redacted.payload, payloadJson: redacted.json }, redacted.json);
   try {
     const effect = effectOf(tenantId, stored);
     const applied = await storeAndApply(db, storeProcessed(tenantId, source, stored, payloadJson), effect);
