@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS, type FunctionDefinition } from "../functions/manifest.ts";
 import { HTTP_TIMEOUT_LIMIT_SECONDS, startedOverHttp } from "./config.ts";
 import { STARTER_TAG } from "./job-starter.ts";
-import { FUNCTION_TAG } from "./lambda-function.ts";
+import { FUNCTION_TAG } from "./lambda-runtime.ts";
 import { DATA_RESOURCE_TYPES } from "./removal-policies.ts";
 import { MIGRATE_FUNCTION, MIGRATIONS_DIR } from "./migrations.ts";
 import { REPO_ROOT } from "./paths.ts";
@@ -47,8 +47,12 @@ const webDir = mkdtempSync(join(tmpdir(), "ips-web-"));
 writeFileSync(join(webDir, "index.html"), "<!doctype html><title>IPS</title>");
 const webHasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => !name.startsWith("."));
 
+// One cloud assembly directory for every stage: CDK stages an asset once per directory and process, so the
+// stages after the first reuse its bundles (identical code and bundling) instead of running esbuild again for
+// every function — most of a synth's time. Templates are named after their stage's stacks and never collide.
+const outdir = mkdtempSync(join(tmpdir(), "ips-synth-"));
+
 async function synth(stage: string, options: { jobs?: boolean } = {}): Promise<Synth> {
-  const outdir = mkdtempSync(join(tmpdir(), `ips-synth-${stage}-`));
   const { assembly } = await synthesize({
     stage,
     outdir,
@@ -83,7 +87,7 @@ beforeAll(async () => {
   delete process.env.IPS_DATABASE;
   process.env.IPS_DATABASE_URL_SECRET = EXTERNAL_URL_SECRET;
   synths.external = await synth("pr-8", { jobs: true });
-  // Three full synths, every function bundled: minutes on a busy machine.
+  // Three full synths, every function bundled once (the first stage): a minute on a busy machine.
 }, 900_000);
 
 afterAll(() => {
@@ -91,7 +95,7 @@ afterAll(() => {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  for (const s of Object.values(synths)) if (s?.outdir) rmSync(s.outdir, { recursive: true, force: true });
+  rmSync(outdir, { recursive: true, force: true });
   rmSync(webDir, { recursive: true, force: true });
 });
 

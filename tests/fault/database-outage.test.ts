@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../../functions/_shared/context.ts";
 import type { DbPool } from "../../functions/_shared/db/port.ts";
+import { DbUnavailableError } from "../../functions/_shared/db/port.ts";
 import { createPostgresDb } from "../../functions/_shared/db/postgres.ts";
 import { functionDefinition } from "../../functions/manifest.ts";
 import { handler as retryJob } from "../../functions/webhook-retry/handler.ts";
@@ -146,6 +147,22 @@ describe.runIf(REAL_DATABASE_URL)("fault: PostgreSQL unreachable mid-run (real P
       expect(await database.db.query("select amount from payments where tenant_id = $1", [tenant!.id])).toEqual([{ amount: 5_300 }]);
     } finally {
       await database.db.execScript("drop trigger if exists fault_hold_payment on payments; drop function if exists fault_hold_payment();");
+    }
+  });
+
+  it("fails a statement left unanswered past the query timeout as unavailable, and its connection serves the next one", async () => {
+    // One connection: were the late statement not cancelled, or its transaction's connection not handed back,
+    // the statements after it would wait behind it and time out as well.
+    const bounded = createPostgresDb(database.url, { max: 1, queryTimeoutMs: 1_500 }); // roomy: a loaded CI machine
+    try {
+      const started = performance.now();
+      await expect(bounded.query("select pg_sleep(20)")).rejects.toBeInstanceOf(DbUnavailableError);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(await bounded.query("select 1 as one")).toEqual([{ one: 1 }]);
+      await expect(bounded.transaction((tx) => tx.query("select pg_sleep(20)"))).rejects.toBeInstanceOf(DbUnavailableError);
+      expect(await bounded.transaction((tx) => tx.query("select 2 as two"))).toEqual([{ two: 2 }]);
+    } finally {
+      await bounded.close();
     }
   });
 

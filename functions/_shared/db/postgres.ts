@@ -11,6 +11,11 @@ export interface PostgresOptions {
    * default behind transaction poolers (see usesTransactionPooler).
    */
   prepare?: boolean;
+  /**
+   * Milliseconds a statement may go unanswered before it fails with DbUnavailableError (0: never). Default
+   * QUERY_TIMEOUT_MS. Scripts (execScript: migrations) are never bounded.
+   */
+  queryTimeoutMs?: number;
 }
 
 function wrapError(error: unknown): unknown {
@@ -53,11 +58,49 @@ async function reserveConnection(sql: postgres.Sql): Promise<postgres.ReservedSq
   }
 }
 
-function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTransaction: boolean): Db {
+/**
+ * Default for PostgresOptions.queryTimeoutMs: below a function's 10 s timeout, so a statement the driver never
+ * settles (postgres.js 3.4.9 can leave one pending for good when its connection drops mid-query,
+ * porsager/postgres#1186) answers 503 — and the provider retries — instead of hanging the request.
+ */
+export const QUERY_TIMEOUT_MS = 8_000;
+
+/** A statement that got no answer in time; `pending` is the driver's promise, which may still settle. */
+class QueryTimeoutError extends DbUnavailableError {
+  constructor(timeoutMs: number, readonly pending: Promise<unknown>) {
+    super(`database unavailable: no answer within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * The statement's answer, or QueryTimeoutError after `timeoutMs`; then it is cancelled (server-side, when its
+ * connection is alive) so a slow statement does not keep holding its connection.
+ */
+async function answered<T>(statement: Promise<unknown> & { cancel(): unknown }, timeoutMs: number): Promise<T> {
+  if (!timeoutMs) return (await statement) as unknown as T;
+  const pending = Promise.resolve(statement); // Starts it (PendingQuery runs when awaited).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueryTimeoutError(timeoutMs, pending)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([pending, deadline])) as unknown as T;
+  } catch (error) {
+    if (error instanceof QueryTimeoutError) {
+      pending.catch(() => {});
+      Promise.resolve().then(() => statement.cancel()).catch(() => {});
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTransaction: boolean, timeoutMs: number): Db {
   const db: Db = {
     async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
       try {
-        return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare })) as unknown as T[];
+        return await answered<T[]>(sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare }), timeoutMs);
       } catch (error) {
         throw wrapError(error);
       }
@@ -71,9 +114,9 @@ function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTra
         // statement, saving a round trip (and a socket write) per transaction — most of a webhook's cost.
         const begin = connection.unsafe("begin").execute();
         begin.catch(() => {}); // Its failure surfaces through the work's first statement or the await below.
-        const result = await work(adapt(connection, prepare, true));
-        await begin;
-        await connection.unsafe("commit");
+        const result = await work(adapt(connection, prepare, true, timeoutMs));
+        await answered(begin, timeoutMs);
+        await answered(connection.unsafe("commit"), timeoutMs);
         return result;
       } catch (error) {
         // A lost connection is gone for good: PostgreSQL rolls back what it had open, and postgres.js has put
@@ -82,6 +125,16 @@ function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTra
         // and ends the process (postgres.js 3.4.9, porsager/postgres#1208). tests/fault shows both.
         lost = error instanceof DbUnavailableError || isUnavailableError(error);
         if (!lost) await connection.unsafe("rollback").catch(() => {});
+        // A statement that timed out may yet be answered (it was only slow, and is being cancelled): the
+        // connection is then alive and goes back to the pool once rolled back; if it never is, it stays out.
+        const timedOut = error instanceof QueryTimeoutError ? error : (error as { cause?: unknown })?.cause;
+        if (timedOut instanceof QueryTimeoutError) {
+          timedOut.pending.then(() => true, (failure: unknown) => !isUnavailableError(failure)).then(async (alive) => {
+            if (!alive) return;
+            await connection.unsafe("rollback").catch(() => {});
+            connection.release();
+          }, () => {});
+        }
         throw wrapError(error);
       } finally {
         if (!lost) connection.release();
@@ -131,7 +184,7 @@ export function createPostgresDb(url: string, options: PostgresOptions = {}): Db
     connection: { application_name: "ips-integrations" },
   });
   return {
-    ...adapt(sql, prepare, false),
+    ...adapt(sql, prepare, false, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS),
     kind: "postgres",
     close: () => sql.end({ timeout: 5 }),
   };
