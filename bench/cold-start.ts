@@ -3,12 +3,14 @@
 // (payload 2.0) event — a signed payment_intent.succeeded for a bench tenant — until the first response.
 // Secrets come as plain variables here, so the preload has nothing to fetch; on AWS each secret adds a
 // Secrets Manager call (in parallel) and the Lambda runtime's own init comes on top.
+// Side by side, run for run (order alternating): the reference Lambda of bench/reference-lambda/ — the Stripe
+// SDK's constructEvent + a `pg` insert, bundled the same way — answering the same kind of event.
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { DbPool } from "../functions/_shared/db/port.ts";
 import { lambdaEsbuildOptions } from "../infra/bundling.ts";
 import { lambdaEntry } from "../infra/paths.ts";
@@ -30,17 +32,25 @@ export interface ColdStartRun {
   statusCode: number;
 }
 
+export interface ColdStartSide {
+  runs: ColdStartRun[];
+  median: { wallMs: number; importMs: number; firstInvokeMs: number };
+  /** How many runs answered 200 (the event stored). */
+  ok: number;
+  bundleBytes: number;
+}
+
 export interface ColdStartReport {
   slug: string;
   databaseUrl: string;
-  runs: ColdStartRun[];
-  median: { wallMs: number; importMs: number; firstInvokeMs: number };
-  /** How many runs answered 200 (the event stored and applied). */
-  ok: number;
+  ours: ColdStartSide;
+  reference: ColdStartSide;
 }
 
-const RUNS = 5;
 const SLUG = "stripe-webhook";
+const REFERENCE_ENTRY = fileURLToPath(new URL("./reference-lambda/index.mjs", import.meta.url));
+const REFERENCE_TABLE = "bench_reference_events";
+const REFERENCE_WEBHOOK_SECRET = "whsec_bench_reference_cold_start";
 
 // Runs inside the fresh process: import, invoke once, print the timings and the status, exit.
 const CHILD = `
@@ -95,7 +105,7 @@ function apiGatewayEvent(tenantId: string, body: string, signature: string): unk
   };
 }
 
-function runChild(bundleUrl: string, event: unknown): Promise<ColdStartRun> {
+function runChild(bundleUrl: string, event: unknown, extraEnv: Record<string, string> = {}): Promise<ColdStartRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
@@ -105,8 +115,11 @@ function runChild(bundleUrl: string, event: unknown): Promise<ColdStartRun> {
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
         APP_URL: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        // Set by the Lambda runtime on every instance: ours then starts its init (services, connection) at import.
+        AWS_LAMBDA_FUNCTION_NAME: "bench-cold-start",
         BENCH_BUNDLE_URL: bundleUrl,
         BENCH_EVENT: JSON.stringify(event),
+        ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -125,41 +138,68 @@ function runChild(bundleUrl: string, event: unknown): Promise<ColdStartRun> {
   });
 }
 
-export async function benchColdStart(): Promise<ColdStartReport> {
+function sideOf(runs: ColdStartRun[], bundleBytes: number): ColdStartSide {
+  return {
+    runs,
+    median: {
+      wallMs: median(runs.map((r) => r.wallMs)),
+      importMs: median(runs.map((r) => r.importMs)),
+      firstInvokeMs: median(runs.map((r) => r.firstInvokeMs)),
+    },
+    ok: runs.filter((r) => r.statusCode === 200).length,
+    bundleBytes,
+  };
+}
+
+/**
+ * The IaC's esbuild options; the reference goes without our secrets preload (it reads plain variables, and
+ * the preload's top-level await cannot be injected into CommonJS `pg`).
+ */
+async function bundleTo(entry: string, outfile: string, options: { preload: boolean }): Promise<number> {
+  const { inject: _preload, ...withoutPreload } = lambdaEsbuildOptions(entry);
+  await build({ ...(options.preload ? lambdaEsbuildOptions(entry) : withoutPreload), outfile });
+  return statSync(outfile).size;
+}
+
+/** `runs` fresh processes per side, ours and the reference alternating which goes first. */
+export async function benchColdStart(options: { runs: number }): Promise<ColdStartReport> {
   const dir = mkdtempSync(join(tmpdir(), "ips-cold-start-"));
-  const bundle = join(dir, "index.mjs");
+  const bundle = join(dir, "ours", "index.mjs");
+  const referenceBundle = join(dir, "reference", "index.mjs");
   let db: DbPool | undefined;
   let tenants: BenchTenant[] = [];
   try {
-    await build({ ...lambdaEsbuildOptions(lambdaEntry(SLUG)), outfile: bundle });
+    const oursBytes = await bundleTo(lambdaEntry(SLUG), bundle, { preload: true });
+    const referenceBytes = await bundleTo(REFERENCE_ENTRY, referenceBundle, { preload: false });
     db = await openBenchDatabase(2);
+    await db.execScript(`create table if not exists ${REFERENCE_TABLE} (id text primary key, type text not null, payload jsonb not null,
+      created_at timestamptz not null default now())`);
     const { services } = await ingestServices(db);
     tenants = await createBenchTenants(services, 1, 1);
     const tenant = tenants[0]!;
-    const runs: ColdStartRun[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    const ours: ColdStartRun[] = [];
+    const reference: ColdStartRun[] = [];
+    const eventFor = (i: number, secret: string) => {
       const created = Math.floor(Date.now() / 1000);
       const body = paymentIntentEventBody({
         eventId: `evt_cold_${created}_${i}_${Math.random().toString(36).slice(2, 8)}`, type: "payment_intent.succeeded",
-        intentId: `pi_cold_${created}_${i}`, enrollmentId: tenant.enrollmentIds[0]!, tenantId: tenant.id, amount: 25_000, created,
+        intentId: `pi_cold_${created}_${i}_${Math.random().toString(36).slice(2, 8)}`, enrollmentId: tenant.enrollmentIds[0]!,
+        tenantId: tenant.id, amount: 25_000, created,
       });
-      const event = apiGatewayEvent(tenant.id, body, stripeSignature(body, { secret: tenant.webhookSecret }));
-      runs.push(await runChild(pathToFileURL(bundle).href, event));
-    }
-    return {
-      slug: SLUG,
-      databaseUrl: describeDatabaseUrl(),
-      runs,
-      median: {
-        wallMs: median(runs.map((r) => r.wallMs)),
-        importMs: median(runs.map((r) => r.importMs)),
-        firstInvokeMs: median(runs.map((r) => r.firstInvokeMs)),
-      },
-      ok: runs.filter((r) => r.statusCode === 200).length,
+      return apiGatewayEvent(tenant.id, body, stripeSignature(body, { secret }));
     };
+    const runOurs = async (i: number) => ours.push(await runChild(pathToFileURL(bundle).href, eventFor(i, tenant.webhookSecret)));
+    const runReference = async (i: number) => reference.push(await runChild(pathToFileURL(referenceBundle).href,
+      eventFor(i, REFERENCE_WEBHOOK_SECRET), { STRIPE_SECRET_KEY: "sk_test_51BenchReference000000000000", STRIPE_WEBHOOK_SECRET: REFERENCE_WEBHOOK_SECRET }));
+    for (let i = 0; i < options.runs; i++) {
+      if (i % 2 === 0) { await runOurs(i); await runReference(i); }
+      else { await runReference(i); await runOurs(i); }
+    }
+    return { slug: SLUG, databaseUrl: describeDatabaseUrl(), ours: sideOf(ours, oursBytes), reference: sideOf(reference, referenceBytes) };
   } finally {
     if (db) {
       await deleteBenchTenants(db, tenants).catch(() => {});
+      await db.execScript(`drop table if exists ${REFERENCE_TABLE}`).catch(() => {});
       await db.close();
     }
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,10 @@
 // (there is no network here): both sides then do only local work.
 import { createRequire } from "node:module";
 import type { Services } from "../functions/_shared/context.ts";
+import type { Db } from "../functions/_shared/db/port.ts";
+import { createPostgresDb } from "../functions/_shared/db/postgres.ts";
+import { ingestServices } from "./ingest.ts";
+import { leastWork, measurePgWork, type PgWork } from "./pg-work.ts";
 import { handler } from "../functions/stripe-webhook/handler.ts";
 import { contextFor } from "../tests/support/services.ts";
 import { signedStripeRequest, stripeSignature } from "../tests/support/stripe.ts";
@@ -15,7 +19,10 @@ import type { BenchTenant } from "./tenants.ts";
 import { paymentIntentEventBody, EVENT_TYPE_MIX } from "./payloads.ts";
 
 // Its ESM build reads `__dirname` to find its migrations and fails silently (0.48.5); the CommonJS build works.
-const { runMigrations, StripeSync } = createRequire(import.meta.url)("@supabase/stripe-sync-engine") as typeof import("@supabase/stripe-sync-engine");
+const require = createRequire(import.meta.url);
+const { runMigrations, StripeSync } = require("@supabase/stripe-sync-engine") as typeof import("@supabase/stripe-sync-engine");
+// The engine's driver (node-postgres, the same hoisted copy): every statement goes through Client#query.
+const pgClient = (require("pg") as { Client: { prototype: { query: (...args: unknown[]) => unknown } } }).Client.prototype;
 
 /** Errors only: the engine swallows a failed migration unless its logger reports it. */
 const errorsOnlyLogger = { info() {}, warn() {}, debug() {}, trace() {}, error: (...args: unknown[]) => console.error("stripe-sync-engine:", ...args) } as never;
@@ -26,11 +33,45 @@ export interface PeerLevel {
   ours: Throughput;
   peer: Throughput;
   peerErrors: number;
+  /** Node CPU (user + system, this process) per event, µs: the handler's or the engine's whole Node side. */
+  oursCpuUs: number;
+  peerCpuUs: number;
 }
 
 export interface PeerReport {
   engine: string;
   levels: PeerLevel[];
+  /** PostgreSQL work per event at concurrency WORK_CONCURRENCY, least of WORK_SAMPLES samples each. */
+  work: { concurrency: number; events: number; samples: number; ours: PgWork; peer: PgWork };
+}
+
+const WORK_CONCURRENCY = 8;
+const WORK_SAMPLES = 3;
+
+/** `url` with an application_name, so the sample's own backends can be told apart in pg_stat_activity. */
+function withApplicationName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("application_name", name);
+  return parsed.toString();
+}
+
+/** Counts statements sent through `db` (a transaction adds its BEGIN and COMMIT). */
+function countingDb<T extends Db>(db: T): { db: T; count: () => number } {
+  let n = 0;
+  const wrap = <D extends Db>(inner: D): D => ({
+    ...inner,
+    query: (text: string, params?: readonly unknown[]) => (n++, inner.query(text, params)),
+    transaction: <R>(work: (tx: Db) => Promise<R>) => (n += 2, inner.transaction((tx) => work(wrap(tx)))),
+  });
+  return { db: wrap(db), count: () => n };
+}
+
+/** Node CPU µs per call of `run`'s `count` calls. */
+async function withCpu<T>(count: number, run: () => Promise<T>): Promise<{ result: T; cpuUs: number }> {
+  const start = process.cpuUsage();
+  const result = await run();
+  const used = process.cpuUsage(start);
+  return { result, cpuUs: (used.user + used.system) / count };
 }
 
 // Its migrations name the `stripe` schema in their SQL, whatever schema is configured.
@@ -47,9 +88,9 @@ function customerlessBody(tenant: BenchTenant, runId: string, label: string, i: 
 }
 
 export async function benchSyncEnginePeer(options: {
-  services: Services; tenant: BenchTenant; events: number; levels: readonly number[]; progress: (line: string) => void;
+  services: Services; tenant: BenchTenant; events: number; workEvents: number; levels: readonly number[]; progress: (line: string) => void;
 }): Promise<PeerReport> {
-  const { services, tenant, events, levels, progress } = options;
+  const { services, tenant, events, workEvents, levels, progress } = options;
   await runMigrations({ databaseUrl: BENCH_DATABASE_URL, schema: SCHEMA, logger: errorsOnlyLogger });
   const engine = new StripeSync({
     schema: SCHEMA, stripeSecretKey: "sk_test_51PeerBenchKey000000000000000", stripeWebhookSecret: tenant.webhookSecret,
@@ -66,14 +107,63 @@ export async function benchSyncEnginePeer(options: {
       const bodies = Array.from({ length: events }, (_, i) => customerlessBody(tenant, runId, `c${concurrency}`, i));
       const headers = bodies.map((body) => stripeSignature(body, { secret: tenant.webhookSecret }));
       let peerErrors = 0;
-      const peerRun = await runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++));
+      const peerRun = await withCpu(events, () =>
+        runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)));
       const requests = bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! }));
-      const oursRun = await runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(services, { tenantId: tenant.id })));
-      result.push({ concurrency, events, ours: throughputOf(oursRun), peer: throughputOf(peerRun), peerErrors });
+      const oursRun = await withCpu(events, () =>
+        runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(services, { tenantId: tenant.id }))));
+      result.push({
+        concurrency, events, ours: throughputOf(oursRun.result), peer: throughputOf(peerRun.result), peerErrors,
+        oursCpuUs: oursRun.cpuUs, peerCpuUs: peerRun.cpuUs,
+      });
     }
+    progress(`peer: PostgreSQL work per event at concurrency ${WORK_CONCURRENCY}, ${WORK_SAMPLES} samples × ${workEvents} events each`);
+    const ours: PgWork[] = [];
+    const peer: PgWork[] = [];
+    for (let sample = 0; sample < WORK_SAMPLES; sample++) {
+      const label = `w${sample}`;
+      const bodies = Array.from({ length: workEvents }, (_, i) => customerlessBody(tenant, runId, label, i));
+      const headers = bodies.map((body) => stripeSignature(body, { secret: tenant.webhookSecret }));
+      peer.push(await measurePgWork(services.db, workEvents, ["bench-pgwork-peer"], async () => {
+        const sampleEngine = new StripeSync({
+          schema: SCHEMA, stripeSecretKey: "sk_test_51PeerBenchKey000000000000000", stripeWebhookSecret: tenant.webhookSecret,
+          backfillRelatedEntities: false,
+          poolConfig: { connectionString: withApplicationName(BENCH_DATABASE_URL, "bench-pgwork-peer"), max: WORK_CONCURRENCY },
+        });
+        const original = pgClient.query;
+        let statements = 0;
+        pgClient.query = function (this: unknown, ...args: unknown[]) {
+          statements++;
+          return original.apply(this, args);
+        };
+        try {
+          await runPool(bodies.length, WORK_CONCURRENCY, (i) => sampleEngine.processWebhook(bodies[i]!, headers[i]!));
+        } finally {
+          pgClient.query = original;
+          await sampleEngine.close();
+        }
+        return statements;
+      }));
+      const oursBodies = Array.from({ length: workEvents }, (_, i) => customerlessBody(tenant, runId, `${label}o`, i));
+      const requests = oursBodies.map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
+      ours.push(await measurePgWork(services.db, workEvents, ["bench-pgwork-ours"], async () => {
+        const pool = createPostgresDb(withApplicationName(BENCH_DATABASE_URL, "bench-pgwork-ours"), { max: WORK_CONCURRENCY });
+        const counted = countingDb(pool);
+        const { services: sampleServices } = await ingestServices(counted.db);
+        try {
+          await runPool(requests.length, WORK_CONCURRENCY, (i) => handler(requests[i]!, contextFor(sampleServices, { tenantId: tenant.id })));
+        } finally {
+          await pool.close();
+        }
+        return counted.count();
+      }));
+    }
+    return {
+      engine: "@supabase/stripe-sync-engine 0.48.5 (processWebhook)", levels: result,
+      work: { concurrency: WORK_CONCURRENCY, events: workEvents, samples: WORK_SAMPLES, ours: leastWork(ours), peer: leastWork(peer) },
+    };
   } finally {
     await engine.close();
     await services.db.query(`drop schema if exists ${SCHEMA} cascade`);
   }
-  return { engine: "@supabase/stripe-sync-engine 0.48.5 (processWebhook)", levels: result };
 }

@@ -2,6 +2,7 @@
 import type { BundleReport } from "./bundle.ts";
 import type { ColdStartReport } from "./cold-start.ts";
 import type { PeerReport } from "./peer-sync-engine.ts";
+import type { PgWork } from "./pg-work.ts";
 import { WEBHOOK_BUNDLE_TARGET_BYTES, type LambdaBundle } from "./lambda-bundles.ts";
 import type { IngestReport } from "./ingest-suite.ts";
 import type { MachineInfo } from "./machine.ts";
@@ -77,31 +78,54 @@ function lambdaBundlesSection(bundles: readonly LambdaBundle[]): string {
 }
 
 function coldStartSection(c: ColdStartReport): string {
-  const rows = c.runs.map((r, i) => [String(i + 1), fmt(r.wallMs, 1), fmt(r.importMs, 1), fmt(r.firstInvokeMs, 1), String(r.statusCode)]);
-  rows.push(["median", fmt(c.median.wallMs, 1), fmt(c.median.importMs, 1), fmt(c.median.firstInvokeMs, 1), `${c.ok}/${c.runs.length} × 200`]);
+  const rows = (label: string, side: ColdStartReport["ours"]) => [
+    ...side.runs.map((r, i) => [label, String(i + 1), fmt(r.wallMs, 1), fmt(r.importMs, 1), fmt(r.firstInvokeMs, 1), String(r.statusCode)]),
+    [label, "median", fmt(side.median.wallMs, 1), fmt(side.median.importMs, 1), fmt(side.median.firstInvokeMs, 1), `${side.ok}/${side.runs.length} × 200`],
+  ];
   return [
-    `(e) Node cold start — ${c.slug} Lambda bundle, each run a fresh \`node\` process: import the bundle, one API Gateway v2 event ` +
-      `(signed payment_intent.succeeded) → first response; database ${c.databaseUrl}; secrets as plain env (no Secrets Manager call), ` +
-      `no Lambda runtime init`,
-    table(["run", "spawn → response ms", "import ms", "first invocation ms", "status"], rows),
+    `(e) Node cold start — each run a fresh \`node\` process: import the bundle, one API Gateway v2 event (signed ` +
+      `payment_intent.succeeded) → first response; database ${c.databaseUrl}; secrets as plain env (no Secrets Manager call), ` +
+      `no Lambda runtime init. ours: the ${c.slug} Lambda bundle (${kb(c.ours.bundleBytes)}); reference: bench/reference-lambda ` +
+      `(stripe SDK constructEvent + node-postgres insert, ${kb(c.reference.bundleBytes)}), bundled the same way; runs alternate`,
+    table(["lambda", "run", "spawn → response ms", "import ms", "first invocation ms", "status"], [...rows("ours", c.ours), ...rows("reference", c.reference)]),
   ].join("\n");
 }
 
 function peerSection(p: PeerReport): string {
   const rows = p.levels.map((l) => [
-    String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2),
-    ratio(l.ours.perSecond, l.peer.perSecond), String(l.peerErrors),
+    String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.oursCpuUs, 0),
+    fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2), fmt(l.peerCpuUs, 0),
+    ratio(l.ours.perSecond, l.peer.perSecond), ratio(l.ours.p99Ms, l.peer.p99Ms), String(l.peerErrors),
   ]);
+  const w = p.work;
+  const workRow = (name: string, x: PgWork) => [name, fmt(x.statements, 2), fmt(x.rowsWritten, 2), fmt(x.walBytes, 0)];
   return [
     `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL; ` +
-      "it verifies and upserts the object but keeps no event log and no idempotency keys",
-    table(["conc", "ours ev/s", "ours p99 ms", "peer ev/s", "peer p99 ms", "ours/peer", "peer errors"], rows),
+      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event",
+    table(["conc", "ours ev/s", "ours p99 ms", "ours CPU µs/ev", "peer ev/s", "peer p99 ms", "peer CPU µs/ev", "ours/peer ev/s", "ours/peer p99", "peer errors"], rows),
+    `PostgreSQL work per event at concurrency ${w.concurrency} (least of ${w.samples} samples × ${fmt(w.events, 0)} events, pools of their own; ` +
+      "statements counted client-side incl. BEGIN/COMMIT, rows = pg_stat_database tup_inserted+updated+deleted, " +
+      "WAL = pg_wal_lsn_diff of pg_current_wal_lsn — cluster-wide, so other work on the machine can only add to it)",
+    table(["", "statements/ev", "rows written/ev", "WAL bytes/ev"], [workRow("ours", w.ours), workRow("peer", w.peer)]),
   ].join("\n");
+}
+
+/** The lines the README quotes: the same-run ratios the issue's goals are stated in. */
+function headlineLines(p: PeerReport, c: ColdStartReport): string[] {
+  const level = (n: number) => p.levels.find((l) => l.concurrency === n);
+  const at8 = level(8);
+  const at32 = level(32);
+  return [
+    `ingest vs peer @8: ${at8 ? ratio(at8.ours.perSecond, at8.peer.perSecond) : "n/a"}`,
+    `ingest vs peer @32: ${at32 ? ratio(at32.ours.perSecond, at32.peer.perSecond) : "n/a"}`,
+    `p99 vs peer @32: ${at32 ? ratio(at32.ours.p99Ms, at32.peer.p99Ms) : "n/a"}`,
+    `cold start vs reference: ${ratio(c.ours.median.wallMs, c.reference.median.wallMs)}`,
+  ];
 }
 
 export function summary(parts: {
   machine: MachineInfo; verify: VerifyReport; ingest: IngestReport; bundle: BundleReport;
-  lambdaBundles: readonly LambdaBundle[]; coldStart: ColdStartReport; peer: PeerReport; totalSeconds: number;
+  lambdaBundles: readonly LambdaBundle[]; coldStart: ColdStartReport; peer: PeerReport; totalSeconds: number; quick: boolean;
 }): string {
   const { machine: m, ingest: i } = parts;
   const rule = "=".repeat(100);
@@ -124,6 +148,8 @@ export function summary(parts: {
     "",
     peerSection(parts.peer),
     rule,
-    `total bench time: ${fmt(parts.totalSeconds, 1)} s`,
+    ...headlineLines(parts.peer, parts.coldStart),
+    rule,
+    `total bench time: ${fmt(parts.totalSeconds, 1)} s${parts.quick ? " (quick mode)" : ""}`,
   ].join("\n");
 }

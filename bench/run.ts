@@ -1,6 +1,8 @@
 // `npm run bench`: bundle sizes (the portable handler, every Lambda), the stripe-webhook Lambda's cold start,
 // signature verification, then ingest into PostgreSQL; progress on stderr,
 // one summary block on stdout at the end. BENCH_EVENTS sets the events per concurrency level (default 2,000).
+// Quick mode (`npm run bench -- --quick`, or BENCH_QUICK=1): 400 events per level, fewer verification rounds
+// and cold starts — a couple of minutes; same sections, noisier figures.
 import { benchBundle } from "./bundle.ts";
 import { benchColdStart } from "./cold-start.ts";
 import { benchLambdaBundles } from "./lambda-bundles.ts";
@@ -16,9 +18,11 @@ import { createBenchTenants, deleteBenchTenants } from "./tenants.ts";
 
 const CONCURRENCY_LEVELS = [1, 8, 32] as const;
 
+const quick = process.argv.includes("--quick") || ["1", "true"].includes(process.env.BENCH_QUICK ?? "");
+
 function eventsPerLevel(): number {
   const raw = process.env.BENCH_EVENTS;
-  const value = raw === undefined || raw === "" ? 2_000 : Number(raw);
+  const value = raw === undefined || raw === "" ? (quick ? 400 : 2_000) : Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_EVENTS must be a positive integer, got "${raw}"`);
   return value;
 }
@@ -36,10 +40,10 @@ progress("lambda bundles: esbuild functions/<slug>/lambda.ts as the IaC does");
 const lambdaBundles = await benchLambdaBundles();
 
 progress("cold start: fresh node process → stripe-webhook Lambda bundle → first response");
-const coldStart = await benchColdStart();
+const coldStart = await benchColdStart({ runs: quick ? 3 : 7 });
 
 progress("verify: verifyStripe vs Stripe SDK");
-const verify = await benchVerify();
+const verify = await benchVerify(quick ? { rounds: 5 } : {});
 
 const ingest = await runIngestSuite({ events, levels: CONCURRENCY_LEVELS, progress });
 
@@ -48,7 +52,7 @@ async function peerSuite(): Promise<PeerReport> {
   const { services } = await ingestServices(db);
   const tenants = await createBenchTenants(services, 1, 4);
   try {
-    return await benchSyncEnginePeer({ services, tenant: tenants[0]!, events, levels: CONCURRENCY_LEVELS, progress });
+    return await benchSyncEnginePeer({ services, tenant: tenants[0]!, events, workEvents: quick ? 200 : 500, levels: CONCURRENCY_LEVELS, progress });
   } finally {
     await deleteBenchTenants(db, tenants);
     await db.close();
@@ -56,7 +60,7 @@ async function peerSuite(): Promise<PeerReport> {
 }
 const peer = await peerSuite();
 
-const text = summary({ machine, verify, ingest, bundle, lambdaBundles, coldStart, peer, totalSeconds: (performance.now() - started) / 1000 });
+const text = summary({ machine, verify, ingest, bundle, lambdaBundles, coldStart, peer, totalSeconds: (performance.now() - started) / 1000, quick });
 console.log(text);
 // The figures the README links, from the last run on this machine (commit them when they change).
 await writeFile(new URL("./results.md", import.meta.url), [

@@ -70,21 +70,24 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
       { method: "POST", path: "/api/admin/zoom/meetings" },
       { method: "PATCH", path: "/api/admin/zoom/meetings/{id}" },
       { method: "DELETE", path: "/api/admin/zoom/meetings/{id}" },
+      { method: "GET", path: "/api/admin/zoom/meetings/{id}/participants" },
     ],
     auth: "admin",
     secrets: ADMIN_SECRETS,
     timeoutSeconds: 25,
   },
   {
-    // Signs locally with the school's SDK secret: no outbound call.
+    // Signs locally with the school's SDK secret; a host (role 1) also gets its ZAK: up to four Zoom calls
+    // of at most 5 s each (token, the ZAK, both again after a 401) plus the database.
     slug: "zoom-sdk-signature",
     routes: [{ method: "POST", path: "/api/zoom/sdk-signature" }],
     auth: "user",
     secrets: USER_SECRETS,
-    timeoutSeconds: 10,
+    timeoutSeconds: 25,
   },
   {
-    // Up to four DocuSign calls of at most 6 s each (token, userinfo, the envelope, once more after a renewed token).
+    // Token and userinfo (6 s each), the envelope POST (up to 45 s; the function's 25 s may end it first — a test
+    // envelope is recorded nowhere, so nothing is left half-done).
     slug: "docusign-test-send",
     routes: [{ method: "POST", path: "/api/admin/integrations/docusign/test-send" }],
     auth: "admin",
@@ -92,14 +95,26 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     timeoutSeconds: 25,
   },
   {
-    // Same DocuSign calls as docusign-test-send; a contract holds the enrollment's row lock during the envelope call.
+    // Token + userinfo (6 s each) and the envelope POST (up to 45 s, no row lock held): API Gateway's 29 s
+    // may end a slow send first, which leaves the enrollment `sending` for the safe retry (look-up first).
     slug: "docusign-admin",
     routes: [
       { method: "GET", path: "/api/admin/integrations/docusign/templates" },
       { method: "POST", path: "/api/admin/enrollments/{id}/contract" },
+      { method: "GET", path: "/api/admin/enrollments/{id}/contract/document" },
+      { method: "POST", path: "/api/admin/enrollments/{id}/contract/void" },
+      { method: "POST", path: "/api/admin/enrollments/{id}/contract/resend" },
     ],
     auth: "admin",
     secrets: ADMIN_SECRETS,
+    timeoutSeconds: 29,
+  },
+  {
+    // A member's embedded-signing URL: token, userinfo and the recipient view, 6 s each at most.
+    slug: "docusign-signing-url",
+    routes: [{ method: "POST", path: "/api/enrollments/{id}/contract/signing-url" }],
+    auth: "user",
+    secrets: USER_SECRETS,
     timeoutSeconds: 25,
   },
   {
@@ -229,6 +244,17 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     auth: "admin",
     secrets: ADMIN_SECRETS,
     timeoutSeconds: 15,
+  },
+  {
+    // The tenant's suppressed addresses (filled by the SendGrid Event Webhook): list, and remove one (audited).
+    slug: "admin-email-suppressions",
+    routes: [
+      { method: "GET", path: "/api/admin/email-suppressions" },
+      { method: "DELETE", path: "/api/admin/email-suppressions/{email}" },
+    ],
+    auth: "admin",
+    secrets: ADMIN_SECRETS,
+    timeoutSeconds: 10,
   },
   {
     // The platform's services enqueue welcome and password-reset emails (a service_role key); sealed data, no outbound call.

@@ -83,7 +83,7 @@ describe.each(ADAPTERS)("payments end to end over HTTP on %s", (adapter) => {
 
     expect((await payments())[0]).toMatchObject({ status: "partially_refunded", amountRefunded: 5_000, amountRefundPending: 0 });
     const csv = await (await fetch(`${baseUrl}/api/admin/payments?format=csv`, { headers: admin })).text();
-    expect(csv.split("\r\n")[1]).toBe(`${payment.id},${payment.createdAt},${enrollmentId},Ada Student,enrollment_fee,partially_refunded,eur,15000,5000,0,${paymentIntent},,cus_E2E1,`);
+    expect(csv.split("\r\n")[1]).toBe(`${payment.id},${payment.createdAt},${enrollmentId},Ada Student,enrollment_fee,partially_refunded,eur,15000,5000,0,${paymentIntent},,cus_E2E1,,`);
     const everything = JSON.stringify(await db.query("select * from audit_log where tenant_id = $1", [tenantId])) + csv;
     expect(everything).not.toContain(secretKey);
   });

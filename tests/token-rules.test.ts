@@ -27,7 +27,7 @@ describe.each(ADAPTERS)("token rules on %s", (adapter) => {
   const listIntegrations = async (token: string) =>
     callHandler(adminIntegrations, await testServices(db), { method: "GET", path: "/api/admin/integrations", token });
   const joinMeeting = async (token: string) =>
-    callHandler(sdkSignature, await testServices(db), { method: "POST", path: "/api/zoom/sdk-signature", token, body: { meetingNumber: "123456789", role: 0 } });
+    callHandler(sdkSignature, await testServices(db), { method: "POST", path: "/api/zoom/sdk-signature", token, body: { meetingId: "0b9cbd1e-5d43-4c55-9a0e-2f1d5c7e8a90", role: 0 } });
 
   it.each([
     ["without exp", { expiresIn: null }, "token has no valid expiry (exp)"],

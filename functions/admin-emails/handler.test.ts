@@ -92,6 +92,8 @@ describe.each(ADAPTERS)("admin-emails on %s", (adapter) => {
       expect((await call("GET", "/api/admin/emails?status=dead", token)).json.emails.map((e: { id: string }) => e.id)).toEqual([dead]);
       expect((await call("GET", "/api/admin/emails?kind=marketing", token)).json.emails).toHaveLength(2);
       expect((await call("GET", "/api/admin/emails?kind=marketing&status=sent", token)).json.emails).toHaveLength(1);
+      const suppressed = await enqueue(tenantId, "welcome", "suppressed");
+      expect((await call("GET", "/api/admin/emails?status=suppressed", token)).json.emails.map((e: { id: string }) => e.id)).toEqual([suppressed]);
     });
 
     it.each([

@@ -8,7 +8,7 @@ import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
 
 const querySchema = z.strictObject({
-  status: z.enum(["queued", "sending", "sent", "failed", "dead"], "must be queued, sending, sent, failed or dead").optional(),
+  status: z.enum(["queued", "sending", "sent", "failed", "dead", "suppressed"], "must be queued, sending, sent, failed, dead or suppressed").optional(),
   kind: z.enum(EMAIL_KINDS, `must be one of ${EMAIL_KINDS.join(", ")}`).optional(),
   cursor: z.string().refine((c) => decodeCursor(c) !== undefined, "is not a cursor this API returned").optional(),
   limit: z.string().regex(/^\d{1,3}$/, "must be a whole number").transform(Number)

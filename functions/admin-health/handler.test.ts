@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callHandler } from "../../tests/support/admin-request.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { testServices } from "../../tests/support/services.ts";
-import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
+import { configureIntegration, createEnrollment, createTenant } from "../../tests/support/tenants.ts";
 import { signToken } from "../../tests/support/tokens.ts";
+import { deliverStripeEvent, paidEnrollmentFee } from "../../tests/support/payments.ts";
+import { dispute, WEBHOOK_SECRET } from "../../tests/support/stripe.ts";
 import type { Db, DbPool } from "../_shared/db/port.ts";
 import { handler } from "./handler.ts";
 
@@ -55,6 +57,41 @@ describe.each(ADAPTERS)("admin-health on %s", (adapter) => {
   }
 
   describe("GET /api/admin/health", () => {
+    it("counts suppressions and suppressed messages, and shows bounced contract and payment emails (not others, not old ones)", async () => {
+      const { tenantId, get } = await setup();
+      const other = await createTenant(db);
+      for (const [t, address, scope] of [[tenantId, "a@x.example", "all"], [tenantId, "b@x.example", "marketing"], [tenantId, "c@x.example", "all"], [other, "d@x.example", "all"]] as const) {
+        await db.query("insert into email_suppressions (tenant_id, email, reason, scope) values ($1, $2, 'bounce', $3)", [t, address, scope]);
+      }
+      await email(db, tenantId, "suppressed", ago(2 * HOUR));
+      await email(db, tenantId, "suppressed", ago(3 * DAY));
+      await email(db, tenantId, "suppressed", ago(9 * DAY));
+      const bounced = async (kind: string, deliveryStatus: string, at: Date, t = tenantId) => (await db.query<{ id: string }>(
+        `insert into email_messages (tenant_id, kind, to_email, dedupe_key, status, delivery_status, delivery_status_rank, delivery_updated_at, created_at)
+         values ($1, $2, 'family@x.example', $3, 'sent', $4, 9, $5, $5) returning id`,
+        [t, kind, crypto.randomUUID(), deliveryStatus, at]))[0]!.id;
+      const contract = await bounced("contract_notification", "bounce", ago(1 * HOUR));
+      const receipt = await bounced("payment_confirmation", "dropped", ago(2 * DAY));
+      await bounced("marketing", "bounce", ago(1 * HOUR));
+      await bounced("payment_confirmation", "bounce", ago(8 * DAY));
+      await bounced("payment_confirmation", "bounce", ago(1 * HOUR), other);
+
+      const res = await get("/api/admin/health");
+
+      expect(res.status, res.text).toBe(200);
+      expect(res.json.email).toEqual({
+        suppressions: { total: 3, all: 2, marketingOnly: 1 },
+        suppressedMessages: { last24h: 1, last7d: 2 },
+        bouncedContractAndPaymentEmails: {
+          last7d: 2,
+          recent: [
+            { id: contract, kind: "contract_notification", toEmail: "family@x.example", deliveryStatus: "bounce", at: ago(1 * HOUR).toISOString() },
+            { id: receipt, kind: "payment_confirmation", toEmail: "family@x.example", deliveryStatus: "dropped", at: ago(2 * DAY).toISOString() },
+          ],
+        },
+      });
+    });
+
     it("reports each integration: enabled, last test, last event, windows, backlog and a one-word status", async () => {
       const { services, tenantId, get } = await setup();
       await configureIntegration(services, tenantId, "stripe", { webhookSecret: "whsec_x" }, { enabled: true });
@@ -104,6 +141,28 @@ describe.each(ADAPTERS)("admin-health on %s", (adapter) => {
       expect(byKey.docusign.status).toBe("ok");
     });
 
+    it("counts the payments with an open dispute, never closed ones nor disputes of no payment of the school", async () => {
+      const { tenantId, get } = await setup();
+      // Deliveries are signed now: the webhook checks the timestamp against the real clock.
+      const services = await testServices(db);
+      await configureIntegration(services, tenantId, "stripe", { webhookSecret: WEBHOOK_SECRET }, { enabled: true });
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const open = await paidEnrollmentFee(services, tenantId, enrollmentId, { amount: 15_000 });
+      const review = await paidEnrollmentFee(services, tenantId, enrollmentId, { amount: 5_000, currency: "eur" });
+      const won = await paidEnrollmentFee(services, tenantId, enrollmentId);
+      await deliverStripeEvent(services, tenantId, "charge.dispute.created", dispute({ paymentIntent: open, amount: 15_000 }));
+      await deliverStripeEvent(services, tenantId, "charge.dispute.updated", dispute({ paymentIntent: review, amount: 5_000, currency: "eur", status: "under_review" }));
+      await deliverStripeEvent(services, tenantId, "charge.dispute.closed", dispute({ paymentIntent: won, status: "won" }));
+      // Another school's dispute in a shared (district) account, without a marker: kept, counted nowhere.
+      await deliverStripeEvent(services, tenantId, "charge.dispute.created", dispute({ paymentIntent: "pi_not_this_school" }));
+
+      const res = await get("/api/admin/health");
+
+      expect(res.json.payments).toEqual({
+        openDisputes: { count: 2, amounts: [{ currency: "eur", amount: 5_000 }, { currency: "usd", amount: 15_000 }] },
+      });
+    });
+
     it("one tenant never sees another's figures", async () => {
       const { services, tenantId, get } = await setup();
       await configureIntegration(services, tenantId, "stripe", {}, { enabled: true });
@@ -120,6 +179,7 @@ describe.each(ADAPTERS)("admin-health on %s", (adapter) => {
           configured: false, lastEventAt: null, events: { last24h: 0, last7d: 0 }, signatureFailures: { last24h: 0, last7d: 0 }, deadLettered: 0,
         });
       }
+      expect(res.json.payments).toEqual({ openDisputes: { count: 0, amounts: [] } });
     });
 
     it("answers 400 to any parameter, 401 without a token, 403 to a member, 405 to POST", async () => {

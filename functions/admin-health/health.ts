@@ -5,6 +5,8 @@ import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
 import { INTEGRATION_KEYS, type IntegrationKey } from "../_shared/integrations/catalog.ts";
 import { integrationStatus, type IntegrationHealth } from "./integration-status.ts";
+import { openDisputes } from "./open-disputes.ts";
+import { emailHealth } from "./email-health.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -17,7 +19,9 @@ const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 /**
  * GET /api/admin/health — per integration of the caller's tenant: enabled, last connection test, last event,
  * events and processing failures over 24 h / 7 d, signature failures, events waiting for a retry,
- * dead-lettered events, and the oldest event not applied yet. Three grouped queries, all on the tenant.
+ * dead-lettered events, and the oldest event not applied yet; and the payments with a dispute still open
+ * (`payments.openDisputes`: count and amounts per currency); suppressions, suppressed messages and bounced
+ * contract and payment emails (`email`, email-health.ts). Grouped queries, all on the tenant.
  */
 export async function health(req: Request, ctx: Context, admin: Principal): Promise<Response> {
   const parsed = z.strictObject({}).safeParse(Object.fromEntries(new URL(req.url).searchParams));
@@ -27,7 +31,7 @@ export async function health(req: Request, ctx: Context, admin: Principal): Prom
   const since7d = new Date(now - 7 * 24 * HOUR_MS);
   const { tenantId } = admin;
 
-  const [integrations, events, signatures] = await Promise.all([
+  const [integrations, events, signatures, disputes, email] = await Promise.all([
     ctx.db.query<IntegrationRow>(
       "select integration_key, is_enabled, last_test_at, last_test_ok, last_test_error from integrations where tenant_id = $1", [tenantId]),
     // Counts over all time for the backlog (failing, dead, oldest unprocessed); windows by created_at.
@@ -47,6 +51,8 @@ export async function health(req: Request, ctx: Context, admin: Principal): Prom
       `select source, count(*) filter (where created_at >= $2)::int as failures_24h, count(*)::int as failures_7d
          from webhook_signature_failures where tenant_id = $1 and created_at >= $3 group by source`,
       [tenantId, since24h, since7d]),
+    openDisputes(ctx.db, tenantId),
+    emailHealth(ctx.db, tenantId, since24h, since7d),
   ]);
 
   const bySource = <R extends { [c: string]: unknown }>(rows: R[], column: string) =>
@@ -77,5 +83,10 @@ export async function health(req: Request, ctx: Context, admin: Principal): Prom
     return { ...item, status: integrationStatus(item) };
   };
 
-  return json({ generatedAt: new Date(now).toISOString(), integrations: INTEGRATION_KEYS.map(view) });
+  return json({
+    generatedAt: new Date(now).toISOString(),
+    integrations: INTEGRATION_KEYS.map(view),
+    payments: { openDisputes: disputes },
+    email,
+  });
 }

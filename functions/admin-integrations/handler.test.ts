@@ -227,12 +227,13 @@ describe.each(ADAPTERS)("admin-integrations on %s", (adapter) => {
         settings: { currency: "usd", enrollmentFeeAmount: 10_000 },
       });
 
-      const removal = await put("stripe", { credentials: { secretKey: null } });
+      // publishableKey: the one Stripe credential enabling does not need.
+      const removal = await put("stripe", { credentials: { publishableKey: null } });
 
       expect(removal.status).toBe(200);
-      expect(Object.keys(removal.json.credentials).sort()).toEqual(["publishableKey", "webhookSecret"]);
-      expect((await loadIntegration(db, services.vault, tenantId, "stripe"))!.credentials).toEqual({ publishableKey: newPublishable, webhookSecret: first.webhookSecret });
-      expect(Object.keys((await get("stripe")).json.credentials).sort()).toEqual(["publishableKey", "webhookSecret"]);
+      expect(Object.keys(removal.json.credentials).sort()).toEqual(["secretKey", "webhookSecret"]);
+      expect((await loadIntegration(db, services.vault, tenantId, "stripe"))!.credentials).toEqual({ secretKey: first.secretKey, webhookSecret: first.webhookSecret });
+      expect(Object.keys((await get("stripe")).json.credentials).sort()).toEqual(["secretKey", "webhookSecret"]);
     });
 
     it("refuses to remove the webhookSecret while the integration is enabled", async () => {
@@ -320,6 +321,74 @@ describe.each(ADAPTERS)("admin-integrations on %s", (adapter) => {
       expect(after!.updated_at.getTime()).toBe(before!.updated_at.getTime());
       expect((await loadIntegration(db, services.vault, tenantId, "stripe"))!.credentials).toEqual(credentials);
       expect(await auditRows(db, tenantId)).toHaveLength(1);
+    });
+
+    // DESIGN.md, the enabling paragraph: what each integration's main job needs, nothing less, nothing more.
+    const REQUIRED_TO_ENABLE: Record<IntegrationKey, string[]> = {
+      stripe: ["credentials.secretKey", "credentials.webhookSecret"],
+      docusign: ["credentials.integrationKey", "credentials.userId", "credentials.rsaPrivateKey", "credentials.hmacKeys"],
+      zoom: ["credentials.accountId", "credentials.clientId", "credentials.clientSecret", "credentials.webhookSecretToken"],
+      sendgrid: ["credentials.apiKey", "settings.fromEmail"],
+    };
+    /** Only the fields enabling needs, taken from a full valid configuration. */
+    const minimal = (key: IntegrationKey) => {
+      const credentials = validCredentials(key);
+      const settings: Record<string, unknown> = {};
+      const picked: Record<string, unknown> = {};
+      for (const path of REQUIRED_TO_ENABLE[key]) {
+        const [group, field] = path.split(".") as [string, string];
+        if (group === "credentials") picked[field] = credentials[field];
+        else settings[field] = validSettings[key][field];
+      }
+      return { credentials: picked, settings };
+    };
+
+    it.each(INTEGRATION_KEYS)("answers 400 naming each field %s needs when enabled with none of them, and GET lists them", async (key) => {
+      const { tenantId, put, get } = await setup();
+
+      const res = await put(key, { enabled: true });
+
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.json.errors).sort()).toEqual([...REQUIRED_TO_ENABLE[key]].sort());
+      for (const messages of Object.values(res.json.errors)) expect(messages).toEqual(["required to enable this integration"]);
+      expect(await integrationRows(db, tenantId)).toEqual([]);
+      expect((await get(key)).json.requiredToEnable).toEqual(REQUIRED_TO_ENABLE[key]);
+    });
+
+    it.each(INTEGRATION_KEYS)("enables %s with exactly the fields it needs and nothing more", async (key) => {
+      const { tenantId, put } = await setup();
+
+      const res = await put(key, { enabled: true, ...minimal(key) });
+
+      expect(res.status, res.text).toBe(200);
+      expect(await integrationRows(db, tenantId)).toEqual([expect.objectContaining({ integration_key: key, is_enabled: true })]);
+    });
+
+    it.each(INTEGRATION_KEYS)("counts %s's stored values: enabling later needs no field again, and names only what is still missing", async (key) => {
+      const { put } = await setup();
+      const first = REQUIRED_TO_ENABLE[key][0]!;
+      const { credentials, settings } = minimal(key);
+      const [group, field] = first.split(".") as ["credentials" | "settings", string];
+      const withoutFirst = { credentials: { ...credentials }, settings: { ...settings } };
+      delete withoutFirst[group][field];
+      expect((await put(key, { enabled: false, ...withoutFirst })).status).toBe(200);
+
+      const missingOne = await put(key, { enabled: true });
+      expect(missingOne.status).toBe(400);
+      expect(Object.keys(missingOne.json.errors)).toEqual([first]);
+
+      const res = await put(key, { enabled: true, [group]: { [field]: (group === "credentials" ? credentials : settings)[field] } });
+      expect(res.status, res.text).toBe(200);
+    });
+
+    it("answers 400 to removing a needed credential (null) from an enabled integration", async () => {
+      const { put } = await setup();
+      await put("sendgrid", { enabled: true, ...minimal("sendgrid") });
+
+      const res = await put("sendgrid", { credentials: { apiKey: null }, settings: { fromEmail: null } });
+
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.json.errors).sort()).toEqual(["credentials.apiKey", "settings.fromEmail"]);
     });
 
     it("answers 400 to enabling Stripe without a webhookSecret", async () => {

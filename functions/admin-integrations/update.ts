@@ -30,7 +30,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * Validates an update against the key's schemas and merges it over what is stored. Enabling requires the
- * credentials the webhook needs. Secrets arrive trimmed; a trim is reported as a warning.
+ * fields its main job needs (CATALOG's requiredToEnable), each missing one named. Secrets arrive trimmed;
+ * a trim is reported as a warning.
  */
 export function applyUpdate(key: IntegrationKey, body: unknown, stored: Stored): UpdateResult {
   const parsedBody = UpdateBody.safeParse(body === undefined ? {} : body);
@@ -53,9 +54,14 @@ export function applyUpdate(key: IntegrationKey, body: unknown, stored: Stored):
 
   const nextEnabled = enabled ?? stored.enabled;
   if (nextEnabled) {
-    const missing = catalog.requiredToEnable.filter((field) => nextCredentials[field] === undefined);
+    // Counted on what is stored merged with this update: a credential left out keeps its stored value.
+    const next = { credentials: nextCredentials, settings: nextSettings.data as Record<string, unknown> };
+    const missing = catalog.requiredToEnable.filter((path) => {
+      const [group, field] = path.split(".") as ["credentials" | "settings", string];
+      return next[group][field] === undefined;
+    });
     if (missing.length) {
-      return { ok: false, errors: Object.fromEntries(missing.map((f) => [`credentials.${f}`, ["required to enable this integration"]])) };
+      return { ok: false, errors: Object.fromEntries(missing.map((path) => [path, ["required to enable this integration"]])) };
     }
   }
 

@@ -1,4 +1,4 @@
-import { CATALOG, type IntegrationKey } from "../_shared/integrations/catalog.ts";
+import { CATALOG, type IntegrationKey, type RequiredField } from "../_shared/integrations/catalog.ts";
 import { maskCredentials } from "../_shared/integrations/mask.ts";
 import type { Integration } from "../_shared/integrations/store.ts";
 
@@ -9,6 +9,8 @@ export interface IntegrationView {
   enabled: boolean;
   credentials: Record<string, string | string[]>;
   settings: Record<string, unknown>;
+  /** The fields enabling needs (`credentials.…`, `settings.…`): the config page marks them. */
+  requiredToEnable: readonly RequiredField[];
   /** Where to point the provider's webhooks for this tenant. */
   webhookUrl: string;
   updatedAt: string | null;
@@ -22,6 +24,7 @@ export function integrationView(key: IntegrationKey, tenantId: string, appUrl: s
     credentials: maskCredentials(stored?.credentials ?? {}),
     // Defaults filled in; settings saved under an older schema are shown as stored rather than failing.
     settings: (CATALOG[key].settings.safeParse(stored?.settings ?? {}).data ?? stored?.settings ?? {}) as Record<string, unknown>,
+    requiredToEnable: CATALOG[key].requiredToEnable,
     webhookUrl: `${appUrl}/api/webhooks/${key}/${tenantId}`,
     updatedAt: stored?.updatedAt.toISOString() ?? null,
   };

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { Db, DbPool } from "../_shared/db/port.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { createStripeSchool, paidEnrollmentFee, rand, tuitionSubscription } from "../../tests/support/payments.ts";
+import { createStripeSchool, deliverStripeEvent, paidEnrollmentFee, rand, tuitionSubscription } from "../../tests/support/payments.ts";
+import { dispute } from "../../tests/support/stripe.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { createEnrollment, createTenant } from "../../tests/support/tenants.ts";
 import { adminToken, signToken } from "../../tests/support/tokens.ts";
@@ -103,7 +104,7 @@ describe.each(ADAPTERS)("admin-payments history on %s", (adapter) => {
         id: older, enrollmentId, studentName: "Ada Student", kind: "enrollment_fee", status: "succeeded", currency: "usd",
         amount: 15_000, amountRefunded: 0, amountRefundPending: 0, stripePaymentIntent: expect.stringMatching(/^pi_3/),
         stripeInvoice: null, stripeCheckoutSession: null, stripeSubscription: null, stripeCustomer: "cus_List1",
-        failureReason: null, createdAt: "2026-01-10T09:00:00.000Z", updatedAt: expect.any(String),
+        failureReason: null, disputeStatus: null, createdAt: "2026-01-10T09:00:00.000Z", updatedAt: expect.any(String),
       });
       expect(res.json.payments[0]).toMatchObject({ status: "failed", failureReason: "Your card was declined.", enrollmentId: null });
     });
@@ -177,6 +178,22 @@ describe.each(ADAPTERS)("admin-payments history on %s", (adapter) => {
       expect(await errors("from=2026-02-01&to=2026-01-01")).toEqual(["to"]);
     });
 
+    it("shows each payment's dispute status (from charge.dispute.*) in the list and the CSV", async () => {
+      const { services, tenantId, enrollmentId, token } = await setup();
+      const disputed = await paidEnrollmentFee(services, tenantId, enrollmentId);
+      const calm = await paidEnrollmentFee(services, tenantId, await createEnrollment(db, tenantId));
+      await deliverStripeEvent(services, tenantId, "charge.dispute.created", dispute({ paymentIntent: disputed, amount: 15_000 }));
+
+      const list = await get(services, "/api/admin/payments", token);
+      const csv = parseCsv((await get(services, "/api/admin/payments?format=csv", token)).text);
+
+      const byIntent = Object.fromEntries(list.json.payments.map((p: { stripePaymentIntent: string; disputeStatus: string | null }) => [p.stripePaymentIntent, p.disputeStatus]));
+      expect(byIntent).toEqual({ [disputed]: "needs_response", [calm]: null });
+      const column = csv[0]!.indexOf("dispute_status");
+      const intentColumn = csv[0]!.indexOf("stripe_payment_intent");
+      expect(Object.fromEntries(csv.slice(1).map((row) => [row[intentColumn], row[column]]))).toEqual({ [disputed]: "needs_response", [calm]: "" });
+    });
+
     it("exports CSV: a header row, RFC 4180 quoting, formula-looking cells defused", async () => {
       const { services, tenantId, token } = await setup();
       const tricky = await createEnrollment(db, tenantId, 'Smith, "Jo"\nJr.');
@@ -194,14 +211,14 @@ describe.each(ADAPTERS)("admin-payments history on %s", (adapter) => {
       expect(rows[0]).toEqual([
         "id", "created_at", "enrollment_id", "student_name", "kind", "status", "currency", "amount_minor",
         "amount_refunded_minor", "amount_refund_pending_minor", "stripe_payment_intent", "stripe_invoice",
-        "stripe_customer", "failure_reason",
+        "stripe_customer", "failure_reason", "dispute_status",
       ]);
       expect(rows).toHaveLength(3);
       expect(rows[1]!.slice(0, 8)).toEqual([b, "2026-03-02T08:00:00.000Z", formula, `'=HYPERLINK("http://evil.example","pay here")`, "enrollment_fee", "failed", "usd", "15000"]);
       expect(rows[1]![13]).toBe("'-1+1 @card");
       expect(rows[2]!.slice(0, 10)).toEqual([a, "2026-03-01T08:00:00.000Z", tricky, 'Smith, "Jo"\nJr.', "enrollment_fee", "succeeded", "usd", "15000", "0", "0"]);
       expect(res.text).toContain('"Smith, ""Jo""\nJr."');
-      for (const row of rows) expect(row).toHaveLength(14);
+      for (const row of rows) expect(row).toHaveLength(15);
     });
 
     it("CSV honours the filters and says where the next file starts", async () => {

@@ -28,6 +28,8 @@ export interface PaymentView {
   stripeSubscription: string | null;
   stripeCustomer: string | null;
   failureReason: string | null;
+  /** The status of the payment's newest Stripe dispute (`needs_response`, `won`, `lost`…); null: never disputed. */
+  disputeStatus: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,7 +39,7 @@ interface PaymentRow {
   id: string; enrollment_id: string | null; student_name: string | null; kind: string; status: string; currency: string;
   amount: number; amount_refunded: number; amount_refund_pending: number; stripe_payment_intent: string | null;
   stripe_invoice: string | null; stripe_checkout_session: string | null; stripe_subscription: string | null;
-  stripe_customer: string | null; failure_reason: string | null; created_at: Date; updated_at: Date; created_micros: number;
+  stripe_customer: string | null; failure_reason: string | null; dispute_status: string | null; created_at: Date; updated_at: Date; created_micros: number;
 }
 
 const PAYMENTS_FORMAT: HistoryFormat<PaymentView> = {
@@ -46,11 +48,11 @@ const PAYMENTS_FORMAT: HistoryFormat<PaymentView> = {
   header: [
     "id", "created_at", "enrollment_id", "student_name", "kind", "status", "currency", "amount_minor",
     "amount_refunded_minor", "amount_refund_pending_minor", "stripe_payment_intent", "stripe_invoice",
-    "stripe_customer", "failure_reason",
+    "stripe_customer", "failure_reason", "dispute_status",
   ],
   cells: (p) => [
     p.id, p.createdAt, p.enrollmentId, p.studentName, p.kind, p.status, p.currency, p.amount, p.amountRefunded,
-    p.amountRefundPending, p.stripePaymentIntent, p.stripeInvoice, p.stripeCustomer, p.failureReason,
+    p.amountRefundPending, p.stripePaymentIntent, p.stripeInvoice, p.stripeCustomer, p.failureReason, p.disputeStatus,
   ],
 };
 
@@ -74,6 +76,7 @@ function paymentRow(row: PaymentRow): HistoryRow<PaymentView> {
       stripeSubscription: row.stripe_subscription,
       stripeCustomer: row.stripe_customer,
       failureReason: row.failure_reason,
+      disputeStatus: row.dispute_status,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     },
@@ -88,7 +91,7 @@ export async function listPayments(req: Request, ctx: Context, admin: Principal)
   const statement = sql`
     select p.id, p.enrollment_id, e.student_name, p.kind, p.status, p.currency, p.amount, p.amount_refunded,
            coalesce(pending.amount, 0)::int8 as amount_refund_pending, p.stripe_payment_intent, p.stripe_invoice,
-           p.stripe_checkout_session, p.stripe_subscription, p.stripe_customer, p.failure_reason, p.created_at,
+           p.stripe_checkout_session, p.stripe_subscription, p.stripe_customer, p.failure_reason, p.dispute_status, p.created_at,
            p.updated_at, ${createdMicros("p")} as created_micros
       from payments p
       left join enrollments e on e.tenant_id = p.tenant_id and e.id = p.enrollment_id

@@ -146,10 +146,12 @@ describe.each(ADAPTERS)("admin-payments refunds on %s", (adapter) => {
   });
 
   it("after a crash between Stripe's answer and our records, the retry reuses Stripe's refund", async () => {
-    const { tenantId, paymentId, paymentIntent, secretKey, refund } = await setup();
-    // The lost attempt: Stripe refunded under the derived key, and we recorded nothing.
+    const { tenantId, paymentId, paymentIntent, adminUserId, secretKey, refund } = await setup();
+    // The lost attempt: Stripe refunded under the derived key, and we recorded nothing. Same parameters as the
+    // retry sends: Stripe answers a key reused with other parameters with an idempotency_error.
     const lost = await createStripeClient(secretKey, { fetch: globalThis.fetch }).refunds.create(
-      { payment_intent: paymentIntent, amount: 15_000 }, { idempotencyKey: `refund:${paymentId}:15000:0` },
+      { payment_intent: paymentIntent, amount: 15_000, metadata: { payment_id: paymentId, tenant_id: tenantId, requested_by: adminUserId } },
+      { idempotencyKey: `refund:${paymentId}:15000:0` },
     );
 
     const retry = await refund({});

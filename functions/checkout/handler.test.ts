@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
@@ -10,6 +11,7 @@ import { memberToken } from "../../tests/support/families.ts";
 import { createEnrollment } from "../../tests/support/tenants.ts";
 import { adminToken } from "../../tests/support/tokens.ts";
 import { handler } from "./handler.ts";
+import { enrollmentFeeSession, tuitionSession } from "./session-params.ts";
 
 type TestServices = Services & { logs: CapturedLogs };
 
@@ -71,7 +73,15 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
     return { services, ...school, token, post, due };
   }
 
-  const sessionKey = (tenantId: string, enrollmentId: string, kind: string, n: number) => `checkout:${tenantId}:${enrollmentId}:${kind}:${n}`;
+  // The Idempotency-Key header we send: the enrollment, the kind, the sessions opened before and SHA-256 (hex,
+  // first 16) of the JSON parameters sent — recomputed here with Node's crypto from the parameters expected.
+  const paramsHash = (params: unknown) => createHash("sha256").update(JSON.stringify(params)).digest("hex").slice(0, 16);
+  const expectedParams = (tenantId: string, enrollmentId: string, kind: string, amount = 15_000) => {
+    const target = { tenantId, enrollmentId, customer: null, appUrl: APP_URL };
+    return kind === "tuition" ? tuitionSession(target, "price_1Tuition") : enrollmentFeeSession(target, amount, "eur");
+  };
+  const sessionKey = (tenantId: string, enrollmentId: string, kind: string, n: number, amount = 15_000) =>
+    `checkout:${tenantId}:${enrollmentId}:${kind}:${n}:${paramsHash(expectedParams(tenantId, enrollmentId, kind, amount))}`;
 
   describe("POST /api/checkout/enrollment-fee", () => {
     it("opens a payment-mode Checkout for the school's fee, linked to the enrollment, and answers its url", async () => {
@@ -133,7 +143,7 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
       const { tenantId, enrollmentId, secretKey, post } = await setup();
       // The lost attempt: Stripe created a session for the first key, and we never stored it.
       const lost = await createStripeClient(secretKey, { fetch: globalThis.fetch }).checkout.sessions.create(
-        { mode: "payment", success_url: `${APP_URL}/x`, line_items: [] },
+        expectedParams(tenantId, enrollmentId, "enrollment_fee"),
         { idempotencyKey: sessionKey(tenantId, enrollmentId, "enrollment_fee", 0) },
       );
 
@@ -141,6 +151,30 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
 
       expect(retry.json).toEqual({ url: lost.url, reused: false });
       expect(await db.query("select stripe_session_id from checkout_sessions where tenant_id = $1", [tenantId])).toEqual([{ stripe_session_id: lost.id }]);
+    });
+
+    it("a retry after a price change sends a new Idempotency-Key, so Stripe opens a session instead of an idempotency_error", async () => {
+      const { services, tenantId, enrollmentId, secretKey, post } = await setup();
+      // The lost attempt at the old fee: Stripe made a session for the first key, and we never stored it.
+      const stripe = createStripeClient(secretKey, { fetch: globalThis.fetch });
+      const lost = await stripe.checkout.sessions.create(
+        expectedParams(tenantId, enrollmentId, "enrollment_fee"), { idempotencyKey: sessionKey(tenantId, enrollmentId, "enrollment_fee", 0) });
+      await services.db.query(`update integrations set settings = settings || '{"enrollmentFeeAmount": 20000}'::jsonb where tenant_id = $1`, [tenantId]);
+      // What a key without the parameters' hash met: Stripe refuses a key reused with other parameters.
+      const refused = await stripe.checkout.sessions.create(
+        expectedParams(tenantId, enrollmentId, "enrollment_fee", 20_000), { idempotencyKey: sessionKey(tenantId, enrollmentId, "enrollment_fee", 0) },
+      ).catch((error: { type?: string }) => error);
+      expect(refused).toMatchObject({ type: "StripeIdempotencyError" });
+      stripeApi.reset();
+
+      const retry = await post("/api/checkout/enrollment-fee");
+
+      expect(retry.status, retry.text).toBe(200);
+      expect(retry.json.url).not.toBe(lost.url);
+      const [sent] = stripeApi.callsTo("/v1/checkout/sessions", "POST");
+      expect(sent!.headers.get("idempotency-key")).toBe(sessionKey(tenantId, enrollmentId, "enrollment_fee", 0, 20_000));
+      expect(sent!.headers.get("idempotency-key")).toMatch(new RegExp(`^checkout:${tenantId}:${enrollmentId}:enrollment_fee:0:[0-9a-f]{16}$`));
+      expect(sent!.form["line_items[0][price_data][unit_amount]"]).toBe("20000");
     });
 
     it("replaces a session that no longer charges the school's fee, expiring it in Stripe first", async () => {
@@ -156,7 +190,7 @@ describe.each(ADAPTERS)("checkout on %s", (adapter) => {
       expect(second.json.url).not.toBe(first.json.url);
       expect(stripeApi.calls.map((c) => `${c.method} ${c.path} ${c.idempotencyKey}`)).toEqual([
         `POST /v1/checkout/sessions/${firstRow!.stripe_session_id}/expire checkout-expire:${firstRow!.stripe_session_id}`,
-        `POST /v1/checkout/sessions ${sessionKey(tenantId, enrollmentId, "enrollment_fee", 1)}`,
+        `POST /v1/checkout/sessions ${sessionKey(tenantId, enrollmentId, "enrollment_fee", 1, 20_000)}`,
       ]);
       expect(stripeApi.calls[1]!.form["line_items[0][price_data][unit_amount]"]).toBe("20000");
       expect(await db.query("select amount, status from checkout_sessions where tenant_id = $1 order by created_at", [tenantId]))

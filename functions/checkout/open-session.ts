@@ -3,6 +3,7 @@ import type { Context } from "../_shared/context.ts";
 import type { Db } from "../_shared/db/port.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
 import { enrollmentNotFound } from "../_shared/domain/enrollments/access.ts";
+import { checkoutIdempotencyKey } from "./idempotency-key.ts";
 import { loadEnrollmentBilling, type EnrollmentBilling } from "./enrollment-billing.ts";
 import type { SessionTarget } from "./session-params.ts";
 import { countSessions, findOpenSession, markSession, recordSession, type CheckoutKind, type StoredCheckoutSession } from "./session-store.ts";
@@ -50,8 +51,9 @@ async function retire(stripe: Stripe, ctx: Context, tx: Db, tenantId: string, se
 /**
  * The Checkout URL for an enrollment: its open session when it still charges what the settings say, else a
  * new one. Runs with the enrollment row locked, so two clicks (two tabs) wait for each other and the
- * second gets the first one's session. The idempotency key counts the sessions opened before, so a retry
- * after a crash between Stripe's answer and our insert gets the same session back from Stripe.
+ * second gets the first one's session. The idempotency key counts the sessions opened before and hashes the
+ * parameters (checkoutIdempotencyKey), so a retry after a crash between Stripe's answer and our insert gets
+ * the same session back from Stripe, and a retry after a price change opens a new one.
  * @example const { url } = await openCheckoutSession(ctx, stripe, request);
  */
 export async function openCheckoutSession(ctx: Context, stripe: Stripe, request: CheckoutRequest): Promise<{ url: string; reused: boolean }> {
@@ -69,10 +71,8 @@ export async function openCheckoutSession(ctx: Context, stripe: Stripe, request:
     if (open) await retire(stripe, ctx, tx, tenantId, open.stripeSessionId);
 
     const earlier = await countSessions(tx, key);
-    const session = await stripe.checkout.sessions.create(
-      request.params({ tenantId, enrollmentId, customer: billing.customer, appUrl: ctx.config.appUrl }),
-      { idempotencyKey: `checkout:${tenantId}:${enrollmentId}:${kind}:${earlier}` },
-    );
+    const params = request.params({ tenantId, enrollmentId, customer: billing.customer, appUrl: ctx.config.appUrl });
+    const session = await stripe.checkout.sessions.create(params, { idempotencyKey: checkoutIdempotencyKey(key, earlier, params) });
     if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
     await recordSession(tx, key, {
       stripeSessionId: session.id,

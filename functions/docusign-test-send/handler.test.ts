@@ -74,6 +74,8 @@ describe.each(ADAPTERS)("docusign-test-send on %s", (adapter) => {
     expect(envelope!.body).toEqual({
       templateId: CONTRACT!.templateId,
       templateRoles: [{ email: "registrar@springfield.example", name: "Pat Registrar", roleName: "signer" }],
+      // The school's tenant marker only (esignature.rest.swagger-v2.1.json textCustomFields): no enrollment to link.
+      customFields: { textCustomFields: [{ name: "tenantId", value: tenantId, show: "false", required: "false" }] },
       status: "sent",
     });
     expect(docusign.calls.map((c) => `${c.method} ${c.path}`)).toEqual([

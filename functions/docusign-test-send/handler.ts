@@ -33,6 +33,8 @@ export const handler = adminHandler("docusign-test-send", async (req, ctx, admin
     templateId,
     roleName: parsed.data.roleName ?? settings.signerRoleName ?? "signer",
     signer: { email: parsed.data.recipientEmail, name: parsed.data.recipientName },
+    // The school's marker only: no enrollmentId, so its Connect events are stored and link to nothing.
+    customFields: { tenantId: admin.tenantId },
   });
   await writeAudit(ctx.db, {
     tenantId: admin.tenantId, actor: admin.userId, action: "docusign.test_envelope_sent", target: envelope.envelopeId,

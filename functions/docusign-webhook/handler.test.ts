@@ -182,6 +182,18 @@ describe.each(ADAPTERS)("docusign-webhook on %s", (adapter) => {
       await expectNothingStored(tenantId);
     });
 
+    it("answers 413 telling the admin to turn Connect's \"Include Documents\" off when a delivery carries the PDFs", async () => {
+      const { tenantId, post, event } = await setup();
+      // "Include Documents": data.envelopeSummary.envelopeDocuments[].PDFBytes, base64 (connect.schema-v2.json).
+      const pdf = Buffer.alloc(800 * 1024, 7).toString("base64");
+      const res = await post(event("envelope-completed", { envelopeSummary: { status: "completed", envelopeDocuments: [{ documentId: "1", name: "Contract.pdf", PDFBytes: pdf }] } }));
+
+      expect(res.status).toBe(413);
+      expect(res.json.detail).toMatch(/turn "Include Documents" off .* the signed PDF is fetched on demand/);
+      expect(res.json.detail).toContain("\"Include custom fields\" on");
+      await expectNothingStored(tenantId);
+    });
+
     it("answers 404 to an unknown tenant, a non-uuid tenant id, and a tenant without DocuSign", async () => {
       const { services, keys, event } = await setup();
       const body = JSON.stringify(event("envelope-sent"));

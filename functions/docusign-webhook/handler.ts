@@ -24,4 +24,8 @@ export const handler = createWebhookHandler({
   },
 
   effectOf,
+
+  // Connect's "Include Documents" puts every PDF, base64, in the body: a signed contract passes 1 MiB.
+  tooLargeDetail: "turn \"Include Documents\" off in this DocuSign Connect configuration — the signed PDF is fetched on demand " +
+    "(GET /api/admin/enrollments/{id}/contract/document) — and keep \"Include custom fields\" on",
 });

@@ -86,7 +86,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       const { tenantId, apiKey } = await sendgridTenant({ settings: { sandboxMode: false, openTracking: false } });
       const id = await enqueue(tenantId);
 
-      expect(await run()).toEqual({ claimed: 1, sent: 1, failed: 0, dead: 0, deferred: 0 });
+      expect(await run()).toEqual({ claimed: 1, sent: 1, failed: 0, dead: 0, deferred: 0, suppressed: 0 });
 
       const [call] = sendsTo(id);
       expect(call!.base).toBe(SENDGRID_GLOBAL);
@@ -145,7 +145,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
     it("keeps claiming batches while they come back full", async () => {
       const { tenantId } = await sendgridTenant();
       const ids = await Promise.all(Array.from({ length: 7 }, () => enqueue(tenantId)));
-      expect(await run({ batchSize: 3, concurrency: 2 })).toEqual({ claimed: 7, sent: 7, failed: 0, dead: 0, deferred: 0 });
+      expect(await run({ batchSize: 3, concurrency: 2 })).toEqual({ claimed: 7, sent: 7, failed: 0, dead: 0, deferred: 0, suppressed: 0 });
       for (const id of ids) expect(sendsTo(id)).toHaveLength(1);
     });
 
@@ -241,7 +241,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
         });
       }));
 
-      expect(await run({ concurrency: 1 })).toEqual({ claimed: 3, sent: 1, failed: 1, dead: 0, deferred: 1 });
+      expect(await run({ concurrency: 1 })).toEqual({ claimed: 3, sent: 1, failed: 1, dead: 0, deferred: 1, suppressed: 0 });
       const [a, b] = [await messageOf(first), await messageOf(second)];
       const [tried, deferred] = a.attempts === 1 ? [a, b] : [b, a];
       expect(tried).toMatchObject({ status: "failed", attempts: 1, last_error: "SendGrid answered 429: too many requests" });
@@ -280,6 +280,74 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       const id = await enqueue(tenantId);
       await db.query("update email_messages set status = 'sending', attempts = 1, next_attempt_at = now() + interval '5 minutes' where id = $1", [id]);
       expect(await run()).toMatchObject({ claimed: 0 });
+    });
+  });
+
+  describe("tracking and suppressions", () => {
+    const suppress = (tenantId: string, email: string, reason: string, scope: "all" | "marketing") => db.query(
+      "insert into email_suppressions (tenant_id, email, reason, scope) values ($1, $2, $3, $4)", [tenantId, email, reason, scope]);
+
+    it("sends password_reset with click and open tracking off though the school has both on", async () => {
+      const { tenantId } = await sendgridTenant({ settings: { openTracking: true, clickTracking: true } });
+      const reset = await enqueue(tenantId, { kind: "password_reset", data: { resetUrl: "https://school.example/reset?t=abc" } });
+      const welcome = await enqueue(tenantId, { kind: "welcome" });
+      await run();
+      // The Mail Send body (twilio/sendgrid-oai tsg_mail_v3.json `tracking_settings`; PROVIDERS.md, SendGrid).
+      expect(sendsTo(reset)[0]!.body).toMatchObject({
+        template_id: "d-22222222",
+        tracking_settings: { click_tracking: { enable: false, enable_text: false }, open_tracking: { enable: false } },
+      });
+      expect(sendsTo(welcome)[0]!.body!.tracking_settings).toEqual({ click_tracking: { enable: true, enable_text: true }, open_tracking: { enable: true } });
+    });
+
+    it("ends a message to a bounced address as suppressed without a send, whatever its kind or the address's case", async () => {
+      const { tenantId } = await sendgridTenant();
+      await suppress(tenantId, "gone@example.com", "bounce", "all");
+      const ids = await Promise.all((["password_reset", "payment_confirmation", "marketing"] as const).map((kind) =>
+        enqueue(tenantId, { kind, to: { email: "Gone@Example.com" } })));
+      const other = await enqueue(tenantId, { to: { email: "here@example.com" } });
+
+      expect(await run()).toEqual({ claimed: 4, sent: 1, failed: 0, dead: 0, deferred: 0, suppressed: 3 });
+
+      for (const id of ids) {
+        expect(sendsTo(id)).toEqual([]);
+        expect(await messageOf(id)).toMatchObject({ status: "suppressed", sent_at: null, last_error: "not sent: the address is suppressed (bounce)" });
+      }
+      expect((await messageOf(other)).status).toBe("sent");
+      // Suppressed is final: the next run claims none of them.
+      expect(await run()).toMatchObject({ claimed: 0 });
+    });
+
+    it("still sends transactional kinds to an address that only unsubscribed from marketing", async () => {
+      const { tenantId } = await sendgridTenant({ settings: { unsubscribeGroupId: 9 } });
+      await suppress(tenantId, "optout@example.com", "group_unsubscribe", "marketing");
+      const to = { email: "optout@example.com" };
+      const transactional = await Promise.all((["password_reset", "payment_confirmation", "contract_notification"] as const).map((kind) =>
+        enqueue(tenantId, { kind, to })));
+      const marketing = await enqueue(tenantId, { kind: "marketing", to });
+      const welcome = await enqueue(tenantId, { kind: "welcome", to });
+
+      expect(await run()).toMatchObject({ claimed: 5, sent: 3, suppressed: 2 });
+
+      for (const id of transactional) {
+        expect(sendsTo(id)).toHaveLength(1);
+        expect((await messageOf(id)).status).toBe("sent");
+      }
+      for (const id of [marketing, welcome]) {
+        expect(sendsTo(id)).toEqual([]);
+        expect((await messageOf(id)).status).toBe("suppressed");
+      }
+    });
+
+    it("suppresses only within the tenant whose list holds the address", async () => {
+      const a = await sendgridTenant();
+      const b = await sendgridTenant();
+      await suppress(a.tenantId, "shared@example.com", "spamreport", "all");
+      const fromA = await enqueue(a.tenantId, { to: { email: "shared@example.com" } });
+      const fromB = await enqueue(b.tenantId, { to: { email: "shared@example.com" } });
+      await run();
+      expect((await messageOf(fromA)).status).toBe("suppressed");
+      expect((await messageOf(fromB)).status).toBe("sent");
     });
   });
 

@@ -5,6 +5,7 @@ import { retryDelaySeconds } from "../_shared/domain/email/backoff.ts";
 import { claimDueEmails, type ClaimedEmail } from "../_shared/domain/email/claim.ts";
 import { markEmailFailed, markEmailSent, releaseEmail } from "../_shared/domain/email/outcome.ts";
 import { openEmailData } from "../_shared/domain/email/sealed-data.ts";
+import { suppressIfListed } from "../_shared/domain/email/suppressions.ts";
 import type { Job } from "../_shared/http/job-handler.ts";
 import { SendGridError } from "../_shared/providers/sendgrid/errors.ts";
 import { mailSendBody } from "../_shared/providers/sendgrid/mail-body.ts";
@@ -39,6 +40,8 @@ interface SenderSummary {
   failed: number;
   dead: number;
   deferred: number;
+  /** Ended as `suppressed`: the address is on the tenant's suppression list for the message's kind. */
+  suppressed: number;
 }
 
 interface Failure {
@@ -66,9 +69,9 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
 }
 
 /**
- * The email-sender job: claims due messages (see claimDueEmails) and sends each through its tenant's
- * SendGrid, then records `sent`, or `failed` with an exponential, jittered backoff, or `dead` after
- * `maxAttempts`. A tenant SendGrid rate-limits is left alone for the rest of the run: its other claimed
+ * The email-sender job: claims due messages (see claimDueEmails), ends those to a suppressed address as
+ * `suppressed` (suppressIfListed), and sends the others through their tenant's SendGrid, then records
+ * `sent`, or `failed` with an exponential, jittered backoff, or `dead` after `maxAttempts`. A tenant SendGrid rate-limits is left alone for the rest of the run: its other claimed
  * messages are given back without counting an attempt. Two senders never send one message twice; a sender
  * that dies between SendGrid's answer and recording it leaves a message that is sent again once its lease
  * ends — unless SendGrid's `processed` event has marked it sent first.
@@ -78,7 +81,7 @@ export function createEmailSender(overrides: Partial<EmailSenderOptions> = {}): 
   const options = { ...EMAIL_SENDER_DEFAULTS, ...overrides };
   return async (ctx: Context) => {
     const started = ctx.now();
-    const summary: SenderSummary = { claimed: 0, sent: 0, failed: 0, dead: 0, deferred: 0 };
+    const summary: SenderSummary = { claimed: 0, sent: 0, failed: 0, dead: 0, deferred: 0, suppressed: 0 };
     const tenants = new Map<string, Promise<TenantSendGrid>>();
     const throttledFor = new Map<string, number>();
     const tenantOf = (tenantId: string) => {
@@ -120,6 +123,12 @@ export function createEmailSender(overrides: Partial<EmailSenderOptions> = {}): 
       if (throttled !== undefined) {
         await releaseEmail(ctx.db, claim, throttled);
         summary.deferred++;
+        return;
+      }
+      // Checked at send time, not enqueue time: a bounce reported after the message was queued still stops it.
+      if (await suppressIfListed(ctx.db, claim)) {
+        summary.suppressed++;
+        ctx.log.info("email suppressed: not sent", line);
         return;
       }
       const failure = await attemptSend(claim);

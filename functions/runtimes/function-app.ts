@@ -61,7 +61,11 @@ export async function createFunctionApp(definition: FunctionDefinition, handler:
 }
 
 function openDb(config: Config, options: RuntimeOptions): Db {
-  if (options.openDb) return options.openDb(config);
+  return (options.openDb ?? openDeployedDb)(config);
+}
+
+/** What a deployed function runs on: postgres.js on `DATABASE_URL` with `POOL_MAX` connections. */
+export function openDeployedDb(config: Config): Db {
   // Deployed functions always use Postgres; the embedded PGlite fallback is for the dev server only.
   if (!config.databaseUrl) throw new ConfigError("DATABASE_URL", "is not set");
   return createPostgresDb(config.databaseUrl, { max: POOL_MAX });

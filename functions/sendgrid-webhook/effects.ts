@@ -6,6 +6,8 @@ import { ownTenantOnly, type TenantMarkerOf } from "../_shared/webhooks/tenant-m
 import { DELIVERY_STATUS_BY_EVENT } from "./delivery-status.ts";
 import { insertEmailEventStatement } from "../_shared/domain/email/email-events.ts";
 import { advanceMessageDeliveryStatement } from "../_shared/domain/email/message-delivery.ts";
+import { upsertSuppressionStatement } from "../_shared/domain/email/suppressions.ts";
+import { suppressionOf } from "./suppression.ts";
 
 const MAX_REASON_LENGTH = 500;
 
@@ -23,7 +25,9 @@ function messageIdOf(event: SendGridEvent): string | null {
 /**
  * What a stored SendGrid event does — the same for a delivery, a redelivery, a retry or a replay: one
  * `email_events` row, and, when its custom_args name one of our messages, that message advanced (see
- * advanceMessageDeliveryStatement). Both are gated statements, stored and applied atomically with the event.
+ * advanceMessageDeliveryStatement), and a bounce, address drop, spam report or unsubscribe puts the
+ * address on the tenant's `email_suppressions` list (suppression.ts). All are gated statements, stored and
+ * applied atomically with the event.
  * Nothing for a message another school of the same SendGrid account sent (see ownTenantOnly).
  */
 export const effectOf: EffectOf = ownTenantOnly(sendGridTenantMarker, (tenantId, incoming) => {
@@ -41,12 +45,14 @@ export const effectOf: EffectOf = ownTenantOnly(sendGridTenantMarker, (tenantId,
     occurredAt,
   };
   const delivery = DELIVERY_STATUS_BY_EVENT.get(incoming.eventType);
+  const suppression = suppressionOf(tenantId, event);
   return {
     statements: (gate) => [
       insertEmailEventStatement(row, gate),
       ...(messageId
         ? [advanceMessageDeliveryStatement({ tenantId, messageId, status: delivery?.status ?? null, rank: delivery?.rank ?? 0, occurredAt }, gate)]
         : []),
+      ...(suppression ? [upsertSuppressionStatement(suppression, gate)] : []),
     ],
   };
 });

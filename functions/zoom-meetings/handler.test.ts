@@ -5,7 +5,9 @@ import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import { adminToken, signToken } from "../../tests/support/tokens.ts";
-import { createZoomApi, zoomTestApp, type ZoomTestApp } from "../../tests/support/zoom-api.ts";
+import { APP_USER_EMAIL, createZoomApi, zoomTestApp, type ZoomTestApp } from "../../tests/support/zoom-api.ts";
+import { VaultError } from "../_shared/crypto/vault.ts";
+import { openMeetingPasscode } from "../_shared/domain/meetings/passcode.ts";
 import { handler } from "./handler.ts";
 
 type TestServices = Services & { logs: CapturedLogs };
@@ -117,6 +119,8 @@ describe.each(ADAPTERS)("zoom-meetings on %s", (adapter) => {
       expect(res.json).toEqual({
         id: expect.any(String), zoomMeetingId: zoomMeeting.id, uuid: zoomMeeting.uuid, type: "scheduled", topic: SCHEDULED.topic,
         startTime: "2026-12-01T15:00:00.000Z", duration: 60, timezone: "America/New_York", recurrence: null, autoRecording: "cloud",
+        // No hostEmail and no defaultHostEmail: created under `me`, kept as the email Zoom answered for it.
+        hostEmail: APP_USER_EMAIL,
         joinUrl: zoomMeeting.join_url, status: "waiting", startedAt: null, endedAt: null, recordingStatus: "none", recordingCompletedAt: null,
         createdAt: expect.any(String), updatedAt: expect.any(String),
         // Once, to the admin who created it.
@@ -126,7 +130,7 @@ describe.each(ADAPTERS)("zoom-meetings on %s", (adapter) => {
       expect(rows).toEqual([expect.objectContaining({ id: res.json.id, zoom_meeting_id: zoomMeeting.id, type: 2, status: "waiting", join_url: zoomMeeting.join_url })]);
       expect(await auditOf(tenantId)).toEqual([{
         actor: expect.any(String), action: "zoom.meeting_created", target: res.json.id,
-        details: { zoomMeetingId: zoomMeeting.id, type: "scheduled", autoRecording: "cloud" },
+        details: { zoomMeetingId: zoomMeeting.id, type: "scheduled", autoRecording: "cloud", hostEmail: APP_USER_EMAIL },
       }]);
       const zak = new URL(zoomMeeting.start_url).searchParams.get("zak")!;
       await expectNoSecrets(services, tenantId, [zak, app.clientSecret]);
@@ -484,6 +488,129 @@ describe.each(ADAPTERS)("zoom-meetings on %s", (adapter) => {
 
       expect((await mine.api("DELETE", `/api/admin/zoom/meetings/${their.id}`)).status).toBe(404);
       expect(zoomApi.meeting(their.zoomMeetingId)).toBeDefined();
+    });
+  });
+
+  describe("hosts and passcodes (POST /api/admin/zoom/meetings with hostEmail)", () => {
+    const TEACHER = "ms.rivera@school.example";
+
+    it("creates the meeting under hostEmail (URL-encoded in Zoom's path) and keeps the host and the passcode, sealed", async () => {
+      const { services, tenantId, create, app } = await setup();
+      zoomApi.addUser(TEACHER);
+
+      const res = await create({ ...SCHEDULED, hostEmail: " Ms.Rivera@School.example " });
+
+      expect(res.status).toBe(201);
+      expect(res.json.hostEmail).toBe(TEACHER);
+      const [sent] = zoomApi.calls.filter((c) => c.method === "POST" && c.path.startsWith("/v2/users/"));
+      expect(sent!.path).toBe("/v2/users/ms.rivera%40school.example/meetings");
+      expect(sent!.headers.get("authorization")).toMatch(/^Bearer \S+$/);
+      // The host is Zoom's path, never a body field.
+      expect(sent!.body).toEqual({
+        type: 2, topic: SCHEDULED.topic, start_time: "2026-12-01T15:00:00Z", duration: 60, timezone: "America/New_York", settings: { auto_recording: "cloud" },
+      });
+      const zoomMeeting = zoomApi.meeting(res.json.zoomMeetingId)!;
+      const [row] = await meetingsOf(tenantId);
+      expect(row!.host_email).toBe(TEACHER);
+      // Sealed like credentials: an envelope, the passcode nowhere in clear (row, answer, logs, audit).
+      expect(row!.passcode).toEqual({ v: 1, kid: expect.any(String), iv: expect.any(String), ct: expect.any(String) });
+      expect(await openMeetingPasscode(services.vault, tenantId, row!.id, row!.passcode)).toBe(zoomMeeting.password);
+      await expect(openMeetingPasscode(services.vault, tenantId, crypto.randomUUID(), row!.passcode)).rejects.toThrow(VaultError);
+      await expect(openMeetingPasscode(services.vault, crypto.randomUUID(), row!.id, row!.passcode)).rejects.toThrow(VaultError);
+      await expectNoSecrets(services, tenantId, [String(zoomMeeting.password), app.clientSecret], res);
+    });
+
+    it("defaults to the school's defaultHostEmail setting, else `me`", async () => {
+      const { create } = await setup({ settings: { autoRecording: "none", defaultHostEmail: TEACHER } });
+      zoomApi.addUser(TEACHER);
+
+      const res = await create({ type: "instant", topic: "Office hours" });
+
+      expect([res.status, res.json.hostEmail]).toEqual([201, TEACHER]);
+      expect(zoomApi.callsTo("/v2/users/ms.rivera%40school.example/meetings", "POST")).toHaveLength(1);
+      expect(zoomApi.callsTo("/v2/users/me/meetings")).toEqual([]);
+    });
+
+    it("answers 400 naming hostEmail when Zoom has no such user (404, code 1001), recording nothing", async () => {
+      const { tenantId, create } = await setup();
+      const fromSetting = await setup({ settings: { defaultHostEmail: "gone@school.example" } });
+
+      const res = await create({ ...SCHEDULED, hostEmail: "nobody@school.example" });
+      const viaSetting = await fromSetting.create();
+
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ code: "ERR_ZOOM_UNKNOWN_HOST", errors: { hostEmail: [expect.stringContaining("nobody@school.example is not a user")] } });
+      expect(viaSetting.status).toBe(400);
+      expect(viaSetting.json.errors.hostEmail[0]).toContain("defaultHostEmail");
+      expect(zoomApi.callsTo("/v2/users/nobody%40school.example/meetings", "POST")).toHaveLength(1);
+      expect(await meetingsOf(tenantId)).toEqual([]);
+      expect(await meetingsOf(fromSetting.tenantId)).toEqual([]);
+    });
+
+    it.each([
+      ["not an email", "ms.rivera"],
+      ["a number", 42],
+      ["empty", ""],
+    ])("answers 400 naming hostEmail when it is %s, calling nothing", async (_name, hostEmail) => {
+      const { create } = await setup();
+
+      const res = await create({ ...SCHEDULED, hostEmail });
+
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.json.errors)).toEqual(["hostEmail"]);
+      expect(zoomApi.calls).toEqual([]);
+    });
+
+    it("answers 502 when Zoom cannot be reached, recording nothing", async () => {
+      const { tenantId, create } = await setup();
+      zoomApi.addUser(TEACHER);
+      zoomApi.disconnect("post", "/v2/users/:userId/meetings");
+
+      const res = await create({ ...SCHEDULED, hostEmail: TEACHER });
+
+      expect([res.status, res.json.code]).toEqual([502, "zoom_connection_error: connection_error"]);
+      expect(await meetingsOf(tenantId)).toEqual([]);
+    });
+  });
+
+  describe("GET /api/admin/zoom/meetings/{id}/participants", () => {
+    it("lists the meeting's attendance in join order, one entry per join", async () => {
+      const { tenantId, api, create } = await setup();
+      const meeting = (await create()).json;
+      await db.query(
+        `insert into meeting_participants (tenant_id, meeting_id, meeting_uuid, participant_id, participant_uuid, user_name, email, join_time, leave_time, leave_reason)
+         values ($1, $2, 'occ==', '16778240', 'PU-1', 'Ada', 'ada@family.example', '2026-12-01T15:01:00Z', '2026-12-01T15:20:00Z', 'left the meeting'),
+                ($1, $2, 'occ==', '16779264', 'PU-1', 'Ada', 'ada@family.example', '2026-12-01T15:25:00Z', null, null),
+                ($1, $2, 'occ==', '16780288', null, 'Guest', null, '2026-12-01T15:00:30Z', null, null)`,
+        [tenantId, meeting.id]);
+
+      const res = await api("GET", `/api/admin/zoom/meetings/${meeting.id}/participants`);
+
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({
+        meetingId: meeting.id,
+        participants: [
+          { occurrenceUuid: "occ==", participantId: "16780288", participantUuid: null, userName: "Guest", email: null, joinTime: "2026-12-01T15:00:30.000Z", leaveTime: null, leaveReason: null },
+          { occurrenceUuid: "occ==", participantId: "16778240", participantUuid: "PU-1", userName: "Ada", email: "ada@family.example", joinTime: "2026-12-01T15:01:00.000Z", leaveTime: "2026-12-01T15:20:00.000Z", leaveReason: "left the meeting" },
+          { occurrenceUuid: "occ==", participantId: "16779264", participantUuid: "PU-1", userName: "Ada", email: "ada@family.example", joinTime: "2026-12-01T15:25:00.000Z", leaveTime: null, leaveReason: null },
+        ],
+      });
+    });
+
+    it("answers 404 to another tenant's meeting or a junk id, 403 to a non-admin, 405 to other methods", async () => {
+      const mine = await setup();
+      const theirs = await setup();
+      const their = (await theirs.create()).json;
+      const student = await signToken({ tenantId: theirs.tenantId, role: "teacher" });
+
+      const other = await mine.api("GET", `/api/admin/zoom/meetings/${their.id}/participants`);
+      const junk = await mine.api("GET", "/api/admin/zoom/meetings/not-a-uuid/participants");
+      const notAdmin = await call(theirs.services, "GET", `/api/admin/zoom/meetings/${their.id}/participants`, { token: student });
+      const post = await theirs.api("POST", `/api/admin/zoom/meetings/${their.id}/participants`, {});
+
+      expect([other.status, other.json.code, junk.status]).toEqual([404, "ERR_MEETING_NOT_FOUND", 404]);
+      expect(notAdmin.status).toBe(403);
+      expect([post.status, post.headers.get("allow")]).toEqual([405, "GET"]);
     });
   });
 });

@@ -61,13 +61,18 @@ const RECURRENCE = z.discriminatedUnion("type", [
 
 export type Recurrence = z.infer<typeof RECURRENCE>;
 
+/** The teacher's Zoom user the meeting is created under (its email; Zoom accepts an email as the user id). */
+export const hostEmail = z.string(expected("must be the email of a user of the school's Zoom account")).trim().toLowerCase()
+  .max(320, "must be at most 320 characters").pipe(z.email("must be the email of a user of the school's Zoom account"));
+
 const common = { topic, agenda: agenda.optional(), autoRecording: AUTO_RECORDING.optional() };
+const createOnly = { ...common, hostEmail: hostEmail.optional() };
 
 /** POST /api/admin/zoom/meetings. */
 export const CreateMeetingBody = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("instant"), ...common }),
-  z.strictObject({ type: z.literal("scheduled"), ...common, startTime: dateTime, duration, timezone }),
-  z.strictObject({ type: z.literal("recurring"), ...common, startTime: dateTime, duration, timezone, recurrence: RECURRENCE }),
+  z.strictObject({ type: z.literal("instant"), ...createOnly }),
+  z.strictObject({ type: z.literal("scheduled"), ...createOnly, startTime: dateTime, duration, timezone }),
+  z.strictObject({ type: z.literal("recurring"), ...createOnly, startTime: dateTime, duration, timezone, recurrence: RECURRENCE }),
 ], {
   error: (issue) => (issue.code === "invalid_union" ? "must be instant, scheduled or recurring"
     : issue.input === undefined ? "a JSON object describing the meeting is required" : undefined),
@@ -121,7 +126,7 @@ function zoomFields(m: Partial<Omit<UpdateMeeting, "autoRecording">>): Record<st
   };
 }
 
-/** The body of `POST /v2/users/me/meetings`; `autoRecording` is the request's, else the school's setting. */
+/** The body of `POST /v2/users/{hostEmail}/meetings`; `autoRecording` is the request's, else the school's setting. */
 export function zoomCreateBody(meeting: CreateMeeting, autoRecording: string): Record<string, unknown> {
   return { type: ZOOM_MEETING_TYPE[meeting.type], ...zoomFields(meeting), settings: { auto_recording: autoRecording } };
 }

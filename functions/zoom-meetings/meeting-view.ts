@@ -1,7 +1,7 @@
 import type { MeetingStatus } from "../_shared/domain/meetings/statuses.ts";
 import { meetingKindOf, type MeetingKind } from "./meeting-request.ts";
 
-/** A meeting as admins see it. Never the host's start_url: it is not stored. */
+/** A meeting as admins see it. Never the host's start_url (not stored) nor the passcode (sealed; members get it with the SDK signature). */
 export interface MeetingView {
   id: string;
   zoomMeetingId: number;
@@ -15,6 +15,8 @@ export interface MeetingView {
   timezone: string | null;
   recurrence: Record<string, unknown> | null;
   autoRecording: string;
+  /** The teacher's Zoom user it runs under (null: created under the app's own user before hosts were kept). */
+  hostEmail: string | null;
   joinUrl: string;
   status: MeetingStatus;
   startedAt: string | null;
@@ -29,13 +31,13 @@ export interface MeetingRow {
   [column: string]: unknown;
   id: string; zoom_meeting_id: number; uuid: string | null; type: number; topic: string; start_time: Date | null;
   duration: number | null; timezone: string | null; recurrence: Record<string, unknown> | null; auto_recording: string;
-  join_url: string; status: MeetingStatus; started_at: Date | null; ended_at: Date | null; recording_status: string;
+  host_email: string | null; join_url: string; status: MeetingStatus; started_at: Date | null; ended_at: Date | null; recording_status: string;
   recording_completed_at: Date | null; created_at: Date; updated_at: Date; created_micros: number;
 }
 
 /** The columns a MeetingRow is read from (`created_micros` feeds the list's cursor). */
 export const MEETING_COLUMNS = `id, zoom_meeting_id, uuid, type, topic, start_time, duration, timezone, recurrence, auto_recording,
-  join_url, status, started_at, ended_at, recording_status, recording_completed_at, created_at, updated_at,
+  host_email, join_url, status, started_at, ended_at, recording_status, recording_completed_at, created_at, updated_at,
   (extract(epoch from created_at) * 1000000)::int8 as created_micros`;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -52,6 +54,7 @@ export function meetingView(row: MeetingRow): MeetingView {
     timezone: row.timezone,
     recurrence: row.recurrence,
     autoRecording: row.auto_recording,
+    hostEmail: row.host_email,
     joinUrl: row.join_url,
     status: row.status,
     startedAt: iso(row.started_at),

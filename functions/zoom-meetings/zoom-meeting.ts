@@ -1,6 +1,6 @@
 import { ZoomApiError } from "../_shared/providers/zoom/errors.ts";
 
-/** The fields of Zoom's meeting object (201 of POST /v2/users/me/meetings) this function reads. */
+/** The fields of Zoom's meeting object (201 of POST /v2/users/{userId}/meetings) this function reads. */
 export interface ZoomMeeting {
   id: number;
   uuid: string | null;
@@ -10,6 +10,10 @@ export interface ZoomMeeting {
   start_time: string | null;
   duration: number | null;
   timezone: string | null;
+  /** The meeting's passcode (`""` when it has none): sealed before it is stored, handed to members with the SDK signature. */
+  password: string;
+  /** The host's email as Zoom has it (what `me` resolves to). */
+  host_email: string | null;
 }
 
 const stringOr = (value: unknown) => (typeof value === "string" && value ? value : null);
@@ -28,5 +32,7 @@ export function createdZoomMeeting(answer: unknown): ZoomMeeting {
     start_time: stringOr(m.start_time) && !Number.isNaN(Date.parse(m.start_time as string)) ? (m.start_time as string) : null,
     duration: typeof m.duration === "number" && Number.isInteger(m.duration) && m.duration > 0 ? m.duration : null,
     timezone: stringOr(m.timezone),
+    password: typeof m.password === "string" ? m.password : "",
+    host_email: stringOr(m.host_email)?.toLowerCase() ?? null,
   };
 }

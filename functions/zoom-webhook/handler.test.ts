@@ -8,7 +8,7 @@ import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
 import {
-  meetingEvent, recordingCompletedEvent, signedZoomRequest, urlValidationEvent, zoomEncryptedToken, zoomMeetingNumber,
+  meetingDeletedEvent, meetingEvent, meetingUpdatedEvent, participantEvent, recordingCompletedEvent, signedZoomRequest, urlValidationEvent, zoomEncryptedToken, zoomMeetingNumber,
   zoomMeetingUuid, zoomSignature,
 } from "../../tests/support/zoom.ts";
 import { effectOf } from "./effects.ts";
@@ -484,6 +484,128 @@ describe.each(ADAPTERS)("zoom-webhook on %s", (adapter) => {
 
       expect(outcome).toBe("processed");
       expect((await meetingOf(db, meeting.id)).recording_status).toBe("completed");
+    });
+  });
+
+  describe("attendance (meeting.participant_joined / meeting.participant_left → meeting_participants)", () => {
+    type ParticipantRow = { participant_id: string; meeting_uuid: string; user_name: string | null; email: string | null; join_time: Date | null; leave_time: Date | null; updated_at: Date };
+    const participantsOf = (meetingId: string) => db.query<ParticipantRow>(
+      `select participant_id, meeting_uuid, user_name, email, join_time, leave_time, updated_at from meeting_participants
+        where meeting_id = $1 order by join_time nulls last, participant_id`, [meetingId]);
+
+    it("keeps one row per participant and join, with when each joined and left", async () => {
+      const { tenantId, post } = await setup();
+      const meeting = await insertMeeting(db, tenantId);
+      const at = { id: meeting.zoomMeetingId, uuid: meeting.uuid };
+
+      const answers = [
+        await post(participantEvent("meeting.participant_joined", { ...at, eventTs: TS(60), userId: "16778240", at: "2026-12-01T15:01:00Z" })),
+        // Another student joining in the same millisecond is another event, not a duplicate.
+        await post(participantEvent("meeting.participant_joined", { ...at, eventTs: TS(60), userId: "16779264", at: "2026-12-01T15:01:00Z", userName: "Grace", email: "Grace@Family.example", participantUuid: "other" })),
+        await post(participantEvent("meeting.participant_left", { ...at, eventTs: TS(1200), userId: "16778240", at: "2026-12-01T15:20:00Z" })),
+        // Ada comes back: Zoom gives the new join its own user_id.
+        await post(participantEvent("meeting.participant_joined", { ...at, eventTs: TS(1500), userId: "16780288", at: "2026-12-01T15:25:00Z" })),
+      ];
+
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect((await participantsOf(meeting.id)).map((r) => [r.participant_id, r.user_name, r.email, r.join_time, r.leave_time])).toEqual([
+        ["16778240", "Ada Lovelace", "ada@family.example", new Date("2026-12-01T15:01:00Z"), new Date("2026-12-01T15:20:00Z")],
+        ["16779264", "Grace", "grace@family.example", new Date("2026-12-01T15:01:00Z"), null],
+        ["16780288", "Ada Lovelace", "ada@family.example", new Date("2026-12-01T15:25:00Z"), null],
+      ]);
+      expect((await webhookEvents(db, tenantId)).map((e) => e.status)).toEqual(["processed", "processed", "processed", "processed"]);
+    });
+
+    it("ends a join right when its leave arrives first, and a duplicate or a replayed join changes nothing", async () => {
+      const { tenantId, post } = await setup();
+      const meeting = await insertMeeting(db, tenantId);
+      const at = { id: meeting.zoomMeetingId, uuid: meeting.uuid, userId: "16778240" };
+      const left = participantEvent("meeting.participant_left", { ...at, eventTs: TS(1200), at: "2026-12-01T15:20:00Z" });
+      const joined = participantEvent("meeting.participant_joined", { ...at, eventTs: TS(60), at: "2026-12-01T15:01:00Z" });
+
+      await post(left);
+      await post(joined);
+      const [settled] = await participantsOf(meeting.id);
+      await post(joined);
+      await post(left);
+      // The same join re-sent by Zoom with another event_ts (a new event) still changes nothing.
+      await post({ ...joined, event_ts: TS(70), payload: { ...joined.payload, object: { ...joined.payload.object, participant: { ...joined.payload.object.participant, join_time: "2026-12-01T15:09:00Z" } } } });
+
+      const rows = await participantsOf(meeting.id);
+      expect(rows).toEqual([settled]);
+      expect([settled!.join_time, settled!.leave_time]).toEqual([new Date("2026-12-01T15:01:00Z"), new Date("2026-12-01T15:20:00Z")]);
+    });
+
+    it("records nothing for a meeting this school did not create here, or another school's meeting with the same number", async () => {
+      const mine = await setup();
+      const theirs = await setup();
+      const their = await insertMeeting(db, theirs.tenantId);
+
+      await mine.post(participantEvent("meeting.participant_joined", { id: their.zoomMeetingId, uuid: their.uuid, eventTs: TS(1), userId: "1", at: "2026-12-01T15:01:00Z" }));
+      await mine.post(participantEvent("meeting.participant_joined", { id: zoomMeetingNumber(), uuid: zoomMeetingUuid(), eventTs: TS(2), userId: "1", at: "2026-12-01T15:01:00Z" }));
+
+      expect(await participantsOf(their.id)).toEqual([]);
+      expect(await db.query("select 1 from meeting_participants where tenant_id = $1", [mine.tenantId])).toEqual([]);
+      expect((await webhookEvents(db, mine.tenantId)).map((e) => e.status)).toEqual(["processed", "processed"]);
+    });
+  });
+
+  describe("recordings (recording.completed → meeting_recordings)", () => {
+    it("keeps each file's type, size and play URL — never the download URL or token — once per file", async () => {
+      const { tenantId, post } = await setup();
+      const meeting = await insertMeeting(db, tenantId);
+      const event = recordingCompletedEvent({ id: meeting.zoomMeetingId, uuid: meeting.uuid, eventTs: TS(4000) });
+
+      await post(event);
+      await post({ ...event, event_ts: TS(4100) });
+
+      const rows = await db.query("select * from meeting_recordings where meeting_id = $1", [meeting.id]);
+      expect(rows).toEqual([expect.objectContaining({
+        tenant_id: tenantId, meeting_uuid: meeting.uuid, file_id: "ed6c2f27-2ae7-42f4-b3d0-835b493e4fa8", file_type: "MP4",
+        play_url: "https://example.zoom.us/rec/play/AbCdEf", recording_type: "shared_screen_with_speaker_view", status: "completed",
+        recording_start: new Date("2026-12-01T15:00:10Z"), recording_end: new Date("2026-12-01T15:58:00Z"),
+      })]);
+      // bigint: a string on postgres.js, a number or bigint on PGlite.
+      expect(Number(rows[0]!.file_size)).toBe(52_428_800);
+      const text = JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+      expect(text).not.toContain("download");
+      expect(text).not.toContain(event.download_token);
+    });
+  });
+
+  describe("changes made in Zoom itself (meeting.updated, meeting.deleted)", () => {
+    type Changed = { topic: string; start_time: Date; duration: number; timezone: string; auto_recording: string; status: string; deleted_at: Date | null };
+    const changedOf = async (id: string) => (await db.query<Changed>(
+      "select topic, start_time, duration, timezone, auto_recording, status, deleted_at from meetings where id = $1", [id]))[0]!;
+
+    it("applies the changed fields of meeting.updated, and ignores an older update delivered late", async () => {
+      const { tenantId, post } = await setup();
+      const meeting = await insertMeeting(db, tenantId);
+
+      await post(meetingUpdatedEvent({
+        id: meeting.zoomMeetingId, eventTs: TS(100),
+        object: { topic: "Algebra I (moved)", start_time: "2026-12-02T16:00:00Z", duration: 90, settings: { auto_recording: "local" } },
+        oldObject: { topic: "Algebra I", start_time: "2026-12-01T15:00:00Z", duration: 60 },
+      }));
+      await post(meetingUpdatedEvent({ id: meeting.zoomMeetingId, eventTs: TS(50), object: { topic: "Stale title" } }));
+
+      expect(await changedOf(meeting.id)).toMatchObject({
+        topic: "Algebra I (moved)", start_time: new Date("2026-12-02T16:00:00Z"), duration: 90, timezone: "America/New_York", auto_recording: "local", status: "waiting",
+      });
+    });
+
+    it("marks the meeting deleted on meeting.deleted, but keeps a series when one occurrence is deleted", async () => {
+      const { tenantId, post } = await setup();
+      const series = await insertMeeting(db, tenantId);
+      const single = await insertMeeting(db, tenantId);
+
+      await post(meetingDeletedEvent({ id: series.zoomMeetingId, uuid: series.uuid, eventTs: TS(10), occurrences: [{ occurrence_id: "1764601200000", start_time: "2026-12-01T15:00:00Z" }] }));
+      await post(meetingDeletedEvent({ id: single.zoomMeetingId, uuid: single.uuid, eventTs: TS(20) }));
+      // Deleted is final: a late update changes nothing.
+      await post(meetingUpdatedEvent({ id: single.zoomMeetingId, eventTs: TS(30), object: { topic: "Revived?" } }));
+
+      expect((await changedOf(series.id)).status).toBe("waiting");
+      expect(await changedOf(single.id)).toMatchObject({ status: "deleted", deleted_at: expect.any(Date), topic: "Algebra I" });
     });
   });
 });

@@ -119,6 +119,10 @@ describe("the config page in Chromium", () => {
     expect(await reloaded.getByRole("switch", { name: "Enabled" }).isChecked()).toBe(true);
     expect(await reloaded.getByLabel("Stripe webhook URL for your school").inputValue()).toBe(`${dev.url}/api/webhooks/stripe/${dev.tenantId}`);
     await reloaded.getByText("Last test: passed").waitFor();
+    // The fields enabling needs are marked, from the API's requiredToEnable (DESIGN.md, the enabling paragraph).
+    expect(await reloaded.locator('[data-required-to-enable="true"] label').allTextContents()).toEqual(["Secret key", "Webhook signing secret"]);
+    expect(await reloaded.getByLabel("Secret key", { exact: true }).getAttribute("aria-describedby")).toMatch(/-required /);
+    expect(await page.locator('#panel-sendgrid [data-required-to-enable="true"] label').allTextContents()).toEqual(["API key", "From email"]);
     const html = await page.content();
     for (const secret of SECRETS) expect(html).not.toContain(secret);
     await page.screenshot({ path: join(screenshotDir, "integrations.png"), fullPage: true });

@@ -46,6 +46,22 @@ export interface FakeTemplate {
   recipients: Record<string, { roleName: string; recipientId: string; routingOrder: string }[]>;
 }
 
+/** An envelope as the fake DocuSign keeps it: the POSTed body and what happened to it since. */
+export interface FakeEnvelope {
+  envelopeId: string;
+  accountId: string;
+  body: Record<string, any>;
+  status: string;
+  createdDateTime: string;
+  voidedReason: string | null;
+  resent: number;
+}
+
+/** A minimal valid PDF (what documents/combined answers), as bytes. */
+export const FAKE_PDF = new TextEncoder().encode(
+  "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+);
+
 const rand = (n = 24) => crypto.randomUUID().replaceAll("-", "").slice(0, n);
 
 /** The audience a token request at `base` must carry: DocuSign's own hosts check theirs; a stand-in takes either. */
@@ -79,7 +95,9 @@ export function createDocuSignApi(options: { oauthBases?: string[]; restBases?: 
   const apps = new Map<string, DocuSignApp>();
   const tokens = new Map<string, { userId: string; valid: boolean }>();
   const calls: DocuSignCall[] = [];
-  const envelopes: { envelopeId: string; accountId: string; body: Record<string, any> }[] = [];
+  const envelopes: FakeEnvelope[] = [];
+  /** Envelopes DocuSign creates while the caller never gets the answer (a timeout after DocuSign committed it). */
+  let loseCreateAnswers = false;
   const defaults = () => ({
     accounts: [{ account_id: ACCOUNT_ID, is_default: true, account_name: "Springfield Academy", base_uri: DEMO_BASE_URI }] as UserInfoAccount[],
     templates: defaultTemplates(),
@@ -167,11 +185,88 @@ export function createDocuSignApi(options: { oauthBases?: string[]; restBases?: 
       return restError(400, "ENVELOPE_IS_INCOMPLETE", "The Envelope is not Complete. A Complete Envelope Requires Documents, Recipients, Tabs, and a Subject Line.");
     }
     const envelopeId = crypto.randomUUID();
-    envelopes.push({ envelopeId, accountId, body });
+    envelopes.push({ envelopeId, accountId, body, status: body.status ?? "created", createdDateTime: new Date().toISOString(), voidedReason: null, resent: 0 });
+    if (loseCreateAnswers) return HttpResponse.error();
     return HttpResponse.json(
       { envelopeId, uri: `/envelopes/${envelopeId}`, statusDateTime: new Date().toISOString().replace("Z", "0000Z"), status: body.status ?? "created" },
       { status: 201 },
     );
+  }
+
+  const envelopeOf = (accountId: string, envelopeId: string) =>
+    envelopes.find((e) => e.accountId === accountId && e.envelopeId === envelopeId);
+  const noEnvelope = () => restError(404, "ENVELOPE_DOES_NOT_EXIST", "The envelope specified either does not exist or you have no rights to it.");
+
+  /**
+   * Envelopes:listStatusChanges (developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopes/liststatuschanges/):
+   * `from_date` required (without envelope or transaction ids); `custom_field=name=value` filters on a
+   * custom field; `include=custom_fields` adds each envelope's `customFields`. Counts are strings.
+   */
+  function listStatusChanges(accountId: string, search: URLSearchParams) {
+    const from = search.get("from_date");
+    if (!from || Number.isNaN(Date.parse(from))) {
+      return restError(400, "INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. 'from_date', 'envelope_ids' or 'transaction_ids' must be specified.");
+    }
+    const [fieldName, ...rest] = (search.get("custom_field") ?? "").split("=");
+    const fieldValue = rest.join("=");
+    const include = (search.get("include") ?? "").split(",");
+    const found = envelopes.filter((e) => e.accountId === accountId && Date.parse(e.createdDateTime) >= Date.parse(from) &&
+      (!fieldName || (e.body.customFields?.textCustomFields ?? []).some((f: { name: string; value: string }) => f.name === fieldName && f.value === fieldValue)));
+    return HttpResponse.json({
+      resultSetSize: String(found.length), totalSetSize: String(found.length), startPosition: "0", endPosition: String(Math.max(found.length - 1, 0)),
+      nextUri: "", previousUri: "",
+      envelopes: found.map((e) => ({
+        envelopeId: e.envelopeId, status: e.status, envelopeUri: `/envelopes/${e.envelopeId}`, createdDateTime: e.createdDateTime,
+        sentDateTime: e.createdDateTime, statusChangedDateTime: e.createdDateTime,
+        ...(include.includes("custom_fields") ? { customFields: { textCustomFields: (e.body.customFields?.textCustomFields ?? []).map((f: Record<string, string>) => ({ fieldId: "10", ...f })), listCustomFields: [] } } : {}),
+      })),
+    });
+  }
+
+  /** Envelopes:update — void (`status: "voided"` + `voidedReason`) or `?resend_envelope=true`. */
+  function updateEnvelope(accountId: string, envelopeId: string, search: URLSearchParams, body: Record<string, any>) {
+    const envelope = envelopeOf(accountId, envelopeId);
+    if (!envelope) return noEnvelope();
+    if (search.get("resend_envelope") === "true") {
+      if (!["sent", "delivered"].includes(envelope.status)) return restError(400, "ENVELOPE_CANNOT_RESEND", "Envelope cannot be resent in its current state.");
+      envelope.resent++;
+    } else if (body.status === "voided") {
+      if (!body.voidedReason) return restError(400, "ENVELOPE_VOID_REASON_REQUIRED", "A void reason is required to void an envelope.");
+      if (!["sent", "delivered"].includes(envelope.status)) return restError(400, "ENVELOPE_CANNOT_VOID_INVALID_STATE", "Only envelopes in the 'Sent' or 'Delivered' states may be voided.");
+      envelope.status = "voided";
+      envelope.voidedReason = body.voidedReason;
+    }
+    return HttpResponse.json({ envelopeId });
+  }
+
+  /** A tiny but real PDF, streamed in two chunks as DocuSign's combined document would be. */
+  function combinedPdf(accountId: string, envelopeId: string) {
+    if (!envelopeOf(accountId, envelopeId)) return noEnvelope();
+    const chunks = [FAKE_PDF.subarray(0, 20), FAKE_PDF.subarray(20)];
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    return new HttpResponse(stream, { status: 200, headers: { "content-type": "application/pdf", "content-disposition": "file; filename=\"combined.pdf\"" } });
+  }
+
+  /**
+   * EnvelopeViews:createRecipient: the recipient must be the envelope's embedded signer (same email, name
+   * and clientUserId), the envelope sent; answers `{url}` on DocuSign's signing host.
+   */
+  function recipientView(accountId: string, envelopeId: string, body: Record<string, any>) {
+    const envelope = envelopeOf(accountId, envelopeId);
+    if (!envelope) return noEnvelope();
+    const role = (envelope.body.templateRoles ?? [])[0] ?? {};
+    if (!role.clientUserId || role.clientUserId !== body.clientUserId || role.email !== body.email || role.name !== body.userName) {
+      return restError(400, "UNKNOWN_ENVELOPE_RECIPIENT", "The recipient you have identified is not a valid recipient of the specified envelope.");
+    }
+    if (!body.returnUrl || !body.authenticationMethod) return restError(400, "INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter.");
+    if (!["sent", "delivered"].includes(envelope.status)) return restError(400, "ENVELOPE_INVALID_STATUS", "Invalid envelope status.");
+    return HttpResponse.json({ url: `${DEMO_BASE_URI}/Signing/MTRedeem/v1/${rand(32)}?slt=${rand(40)}` }, { status: 201 });
   }
 
   const handlers = [
@@ -195,6 +290,23 @@ export function createDocuSignApi(options: { oauthBases?: string[]; restBases?: 
       http.post(`${base}/restapi/v2.1/accounts/:accountId/envelopes`, async ({ request, params }) => {
         const call = await record(request);
         return authorize(request, String(params.accountId)) ?? createEnvelope(String(params.accountId), JSON.parse(call.text) as Record<string, any>);
+      }),
+      http.get(`${base}/restapi/v2.1/accounts/:accountId/envelopes`, async ({ request, params }) => {
+        const call = await record(request);
+        return authorize(request, String(params.accountId)) ?? listStatusChanges(String(params.accountId), call.search);
+      }),
+      http.put(`${base}/restapi/v2.1/accounts/:accountId/envelopes/:envelopeId`, async ({ request, params }) => {
+        const call = await record(request);
+        return authorize(request, String(params.accountId))
+          ?? updateEnvelope(String(params.accountId), String(params.envelopeId), call.search, call.text ? JSON.parse(call.text) as Record<string, any> : {});
+      }),
+      http.get(`${base}/restapi/v2.1/accounts/:accountId/envelopes/:envelopeId/documents/combined`, async ({ request, params }) => {
+        await record(request);
+        return authorize(request, String(params.accountId)) ?? combinedPdf(String(params.accountId), String(params.envelopeId));
+      }),
+      http.post(`${base}/restapi/v2.1/accounts/:accountId/envelopes/:envelopeId/views/recipient`, async ({ request, params }) => {
+        const call = await record(request);
+        return authorize(request, String(params.accountId)) ?? recipientView(String(params.accountId), String(params.envelopeId), JSON.parse(call.text) as Record<string, any>);
       }),
     ]),
   ];
@@ -221,6 +333,7 @@ export function createDocuSignApi(options: { oauthBases?: string[]; restBases?: 
     reset: () => {
       calls.length = 0;
       envelopes.length = 0;
+      loseCreateAnswers = false;
       server.resetHandlers();
       state = defaults();
     },
@@ -235,18 +348,22 @@ export function createDocuSignApi(options: { oauthBases?: string[]; restBases?: 
     setTemplates: (templates: FakeTemplate[]) => {
       state.templates = templates;
     },
+    /** Envelopes POSTed from now on are created, but the caller gets a network error instead of the answer. */
+    loseCreateAnswers: (lose = true) => {
+      loseCreateAnswers = lose;
+    },
     setTokenLifetime: (seconds: number) => {
       state.tokenLifetime = seconds;
     },
     /** Every `method path` request answers this status and body until `reset` (recorded like any call). */
-    fail: (method: "get" | "post", path: string, status: number, body: JsonBodyType, headers: Record<string, string> = {}) => {
+    fail: (method: "get" | "post" | "put", path: string, status: number, body: JsonBodyType, headers: Record<string, string> = {}) => {
       server.use(...urlsFor(path).map((url) => http[method](url, async ({ request }) => {
         await record(request);
         return HttpResponse.json(body, { status, headers });
       })));
     },
     /** Every `method path` request fails at the network level until `reset`. */
-    disconnect: (method: "get" | "post", path: string) => {
+    disconnect: (method: "get" | "post" | "put", path: string) => {
       server.use(...urlsFor(path).map((url) => http[method](url, async ({ request }) => {
         await record(request);
         return HttpResponse.error();

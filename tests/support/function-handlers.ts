@@ -3,4 +3,6 @@
 // never imports another's (tests/boundaries.test.ts); its tests reach the others through this one seam.
 export { handler as stripeWebhook } from "../../functions/stripe-webhook/handler.ts";
 export { handler as docusignWebhook } from "../../functions/docusign-webhook/handler.ts";
+export { handler as docusignAdmin } from "../../functions/docusign-admin/handler.ts";
+export { handler as sendgridWebhook } from "../../functions/sendgrid-webhook/handler.ts";
 export { effectOf as stripeEffectOf } from "../../functions/stripe-webhook/effects.ts";

@@ -109,7 +109,7 @@ function portalSession(form: Record<string, string>) {
  */
 export function createStripeApi(base = STRIPE_API) {
   const calls: StripeCall[] = [];
-  const replies = new Map<string, JsonBodyType>();
+  const replies = new Map<string, { body: JsonBodyType; form: string }>();
   const sessions = new Map<string, ReturnType<typeof checkoutSession>>();
   let refundCurrency = "usd";
   let refundStatus = "pending";
@@ -122,12 +122,25 @@ export function createStripeApi(base = STRIPE_API) {
     return { call, id: typeof params.id === "string" ? params.id : "" };
   }
 
-  /** Stripe's idempotency: the first answer to a key is the answer to every repeat of it. */
+  /**
+   * Stripe's idempotency (docs.stripe.com/api/idempotent_requests): the first answer to a key is the answer to
+   * every repeat of it with the same parameters; a repeat with other parameters is an `idempotency_error`.
+   */
   function once(call: StripeCall, make: () => JsonBodyType) {
     const key = call.idempotencyKey ? `${call.path}:${call.idempotencyKey}` : undefined;
-    if (key && replies.has(key)) return HttpResponse.json(replies.get(key)!, { headers: { "idempotent-replayed": "true" } });
+    const sent = JSON.stringify(Object.entries(call.form).sort());
+    if (key && replies.has(key)) {
+      const first = replies.get(key)!;
+      if (first.form !== sent) {
+        return stripeError(400, {
+          type: "idempotency_error",
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${call.idempotencyKey}' if you meant to execute a different request.`,
+        });
+      }
+      return HttpResponse.json(first.body, { headers: { "idempotent-replayed": "true" } });
+    }
     const body = make();
-    if (key) replies.set(key, body);
+    if (key) replies.set(key, { body, form: sent });
     return HttpResponse.json(body);
   }
 

@@ -6,14 +6,16 @@ import { TEST_JWT_SECRET } from "./services.ts";
  * `exp` in an hour and `aud: "authenticated"` unless told otherwise (`null` leaves the claim out).
  */
 export async function signToken(
-  claims: { sub?: string; tenantId?: string; role?: string; expiresIn?: string | number | null; aud?: string | null },
+  claims: { sub?: string; tenantId?: string; role?: string; email?: string; expiresIn?: string | number | null; aud?: string | null },
   secret = TEST_JWT_SECRET,
 ): Promise<string> {
   const appMetadata: Record<string, unknown> = {};
   if (claims.tenantId !== undefined) appMetadata.tenant_id = claims.tenantId;
   if (claims.role !== undefined) appMetadata.role = claims.role;
   const aud = claims.aud === undefined ? "authenticated" : claims.aud;
-  const token = new SignJWT({ app_metadata: appMetadata, role: "authenticated", ...(aud === null ? {} : { aud }) })
+  const token = new SignJWT({
+    app_metadata: appMetadata, role: "authenticated", ...(aud === null ? {} : { aud }), ...(claims.email === undefined ? {} : { email: claims.email }),
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub ?? crypto.randomUUID())
     .setIssuedAt();

@@ -6,12 +6,16 @@ import { http, HttpResponse, type JsonBodyType } from "msw";
 import { setupServer } from "msw/node";
 
 export const ZOOM_OAUTH = "https://zoom.us";
+/** The email of the app's own user (`me`), as GET /v2/users/me answers it. */
+export const APP_USER_EMAIL = "classes@school.example";
 export const ZOOM_API = "https://api.zoom.us";
 
 export interface ZoomCall {
   method: string;
   /** Path without the host, e.g. `/v2/users/me/meetings`. */
   path: string;
+  /** The query string as sent (`?type=zak`), or "". */
+  query: string;
   headers: Headers;
   /** The JSON body (API) or the form (OAuth), as sent. */
   body: unknown;
@@ -30,6 +34,8 @@ const SCOPES = {
   readMeeting: "meeting:read:meeting:admin",
   updateMeeting: "meeting:update:meeting:admin",
   deleteMeeting: "meeting:delete:meeting:admin",
+  // GET /v2/users/{userId}/token (developers.zoom.us/docs/meeting-sdk/auth/zak).
+  zak: "user:read:token:admin",
 } as const;
 export const ALL_ZOOM_SCOPES: readonly string[] = Object.values(SCOPES);
 
@@ -55,6 +61,10 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
   const apps = new Map<string, ZoomTestApp & { scopes: readonly string[] }>();
   const tokens = new Map<string, { clientId: string; expiresAt: number; scopes: readonly string[] }>();
   const meetings = new Map<string, ZoomMeetingObject>();
+  /** The account's users by email (lower case); `me` is the app's own user. */
+  const users = new Set<string>([APP_USER_EMAIL]);
+  /** ZAKs issued, by the email of the user they start meetings for. */
+  const zaks = new Map<string, string>();
   let tokenLifetimeSeconds = 3600;
 
   async function record(request: Request): Promise<ZoomCall> {
@@ -65,7 +75,7 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
       const type = request.headers.get("content-type") ?? "";
       body = type.includes("x-www-form-urlencoded") ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
     }
-    const call = { method: request.method, path: url.pathname, headers: request.headers, body };
+    const call = { method: request.method, path: url.pathname, query: url.search, headers: request.headers, body };
     calls.push(call);
     return call;
   }
@@ -80,8 +90,12 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
   }
 
   const meetingMissing = (id: string) => zoomError(404, { code: 3001, message: `Meeting does not exist: ${id}.` });
+  /** A user id (`me`, or an email) as the account's user's email; undefined when it is no user of the account. */
+  const userOf = (userId: string) => (userId === "me" ? APP_USER_EMAIL : users.has(userId.toLowerCase()) ? userId.toLowerCase() : undefined);
+  // Zoom's answer for an unknown user id (developers.zoom.us/docs/api/errors: 404, code 1001).
+  const userMissing = (userId: string) => zoomError(404, { code: 1001, message: `User does not exist: ${userId}.` });
 
-  function createMeeting(body: Record<string, any>): ZoomMeetingObject {
+  function createMeeting(body: Record<string, any>, hostEmail: string): ZoomMeetingObject {
     const id = 80_000_000_000 + Math.floor(Math.random() * 9_999_999_999);
     const password = rand(6);
     const type = Number(body.type ?? 2);
@@ -89,7 +103,7 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
       uuid: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64"),
       id,
       host_id: "z8yCxjabcdEFGHfgQuFKQ",
-      host_email: "classes@school.example",
+      host_email: hostEmail,
       topic: body.topic ?? "Zoom Meeting",
       type,
       status: "waiting",
@@ -153,11 +167,28 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
         account_number: 10_009_999, cluster: "us05",
       });
     }),
-    http.post(`${apiBase}/v2/users/me/meetings`, async ({ request }) => {
+    // POST /v2/users/{userId}/meetings: `userId` is `me` or a user's email (URL-encoded).
+    http.post(`${apiBase}/v2/users/:userId/meetings`, async ({ request, params }) => {
       const call = await record(request);
       const refused = authorize(call, SCOPES.createMeeting);
       if (refused) return refused;
-      return HttpResponse.json(createMeeting(call.body as Record<string, unknown>), { status: 201 });
+      const userId = decodeURIComponent(String(params.userId));
+      const host = userOf(userId);
+      if (!host) return userMissing(userId);
+      return HttpResponse.json(createMeeting(call.body as Record<string, unknown>, host), { status: 201 });
+    }),
+    // GET /v2/users/{userId}/token?type=zak → {token} (the host's ZAK, valid 2 h).
+    http.get(`${apiBase}/v2/users/:userId/token`, async ({ request, params }) => {
+      const call = await record(request);
+      const refused = authorize(call, SCOPES.zak);
+      if (refused) return refused;
+      const userId = decodeURIComponent(String(params.userId));
+      const host = userOf(userId);
+      if (!host) return userMissing(userId);
+      if (new URL(request.url).searchParams.get("type") !== "zak") return zoomError(400, { code: 300, message: "Invalid type." });
+      const token = `eyJ0eXAiOiJKV1QiLCJzdiI6IjAwMDAwMSIsInptX3NrbSI6InptX28ybSIsImFsZyI6IkhTMjU2In0.ZAK${rand(32)}`;
+      zaks.set(host, token);
+      return HttpResponse.json({ token });
     }),
     http.get(`${apiBase}/v2/meetings/:id`, async ({ request, params }) => {
       const call = await record(request);
@@ -198,6 +229,13 @@ export function createZoomApi(bases: { oauthBase?: string; apiBase?: string } = 
       apps.set(app.clientId, { ...app, scopes });
       return app;
     },
+    /** Makes `email` a user of the account (a teacher), so meetings can be created under it. */
+    addUser: (email: string) => {
+      users.add(email.toLowerCase());
+      return email;
+    },
+    /** The last ZAK issued for the user `email` (or `me`'s email). */
+    zakOf: (email: string) => zaks.get(email.toLowerCase()),
     /** Every token issued so far stops working (as when another instance got a new one), answering 401 code 124. */
     revokeTokens: () => tokens.clear(),
     /** `expires_in` of the tokens issued from now on. */

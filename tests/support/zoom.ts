@@ -109,3 +109,82 @@ export function recordingCompletedEvent(fields: { id: number | string; uuid: str
 export function urlValidationEvent(plainToken: string, eventTs: number) {
   return { payload: { plainToken }, event_ts: eventTs, event: "endpoint.url_validation" };
 }
+
+/**
+ * `meeting.participant_joined` / `meeting.participant_left` as Zoom delivers them (zoom/rivet-javascript
+ * `meetings/meetings.d.ts`, MeetingParticipantJoinedEvent / MeetingParticipantLeftEvent): the meeting `id` is
+ * a string here; `participant.user_id` is the join's id within the occurrence; `join_time` or `leave_time`.
+ */
+export function participantEvent(
+  event: "meeting.participant_joined" | "meeting.participant_left",
+  fields: { id: number | string; uuid: string; eventTs: number; userId: string; at: string; userName?: string; email?: string; participantUuid?: string },
+) {
+  const joined = event === "meeting.participant_joined";
+  return {
+    event,
+    event_ts: fields.eventTs,
+    payload: {
+      account_id: "AbCdEfGhIjKlMnOpQrStUv",
+      object: {
+        id: String(fields.id),
+        uuid: fields.uuid,
+        host_id: "z8yCxjabcdEFGHfgQuFKQ",
+        topic: "Algebra I — Zoë's class",
+        type: 2,
+        start_time: "2026-12-01T15:00:00Z",
+        timezone: "America/New_York",
+        duration: 60,
+        participant: {
+          user_id: fields.userId,
+          user_name: fields.userName ?? "Ada Lovelace",
+          id: "",
+          participant_uuid: fields.participantUuid ?? "8QJp3DgqRDiFXpvRDBcNaA",
+          email: fields.email ?? "ada@family.example",
+          participant_user_id: "",
+          customer_key: "",
+          phone_number: "",
+          ...(joined ? { join_time: fields.at } : { leave_time: fields.at, leave_reason: "Ada Lovelace left the meeting. Reason : left the meeting" }),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * `meeting.updated` made in Zoom (rivet `MeetingUpdatedEvent`): `object` holds the id and only what changed,
+ * `old_object` the values before.
+ */
+export function meetingUpdatedEvent(fields: { id: number; eventTs: number; object: Record<string, unknown>; oldObject?: Record<string, unknown> }) {
+  return {
+    event: "meeting.updated",
+    event_ts: fields.eventTs,
+    payload: {
+      account_id: "AbCdEfGhIjKlMnOpQrStUv",
+      operator: "ms.rivera@school.example",
+      operator_id: "z8yCxjabcdEFGHfgQuFKQ",
+      operation: "all",
+      object: { id: fields.id, ...fields.object },
+      old_object: { id: fields.id, ...(fields.oldObject ?? {}) },
+      time_stamp: fields.eventTs,
+    },
+  };
+}
+
+/** `meeting.deleted` made in Zoom (rivet `MeetingDeletedEvent`); `occurrences` when only some occurrences were deleted. */
+export function meetingDeletedEvent(fields: { id: number; uuid: string; eventTs: number; occurrences?: { occurrence_id: string; start_time: string }[] }) {
+  return {
+    event: "meeting.deleted",
+    event_ts: fields.eventTs,
+    payload: {
+      account_id: "AbCdEfGhIjKlMnOpQrStUv",
+      operator: "ms.rivera@school.example",
+      operator_id: "z8yCxjabcdEFGHfgQuFKQ",
+      operation: fields.occurrences ? "single" : "all",
+      object: {
+        uuid: fields.uuid, id: fields.id, host_id: "z8yCxjabcdEFGHfgQuFKQ", topic: "Algebra I — Zoë's class", type: 8,
+        start_time: "2026-12-01T15:00:00Z", duration: 60, timezone: "America/New_York",
+        ...(fields.occurrences ? { occurrences: fields.occurrences } : {}),
+      },
+    },
+  };
+}

@@ -7,6 +7,8 @@ export interface Principal {
   userId: string;
   tenantId: string;
   role: string;
+  /** The token's `email` claim (lower-cased), when it has one: a teacher is matched to the meetings it hosts by it. */
+  email?: string;
 }
 
 /** 401: no usable token. 403: a valid token that may not do this. Messages never include the token. */
@@ -53,7 +55,8 @@ function principalFrom(payload: JWTPayload): Principal {
     throw new AuthError(403, "ERR_AUTH_CLAIMS", "token has no tenant (app_metadata.tenant_id)");
   }
   const role = typeof appMetadata.role === "string" ? appMetadata.role : "member";
-  return { userId: payload.sub, tenantId: tenantId.toLowerCase(), role };
+  const email = typeof payload.email === "string" && payload.email ? payload.email.trim().toLowerCase() : undefined;
+  return { userId: payload.sub, tenantId: tenantId.toLowerCase(), role, ...(email ? { email } : {}) };
 }
 
 /**

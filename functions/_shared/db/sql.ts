@@ -50,7 +50,9 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Statem
   const params: unknown[] = [];
   values.forEach((value, i) => {
     if (isStatement(value)) {
-      text += value.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + params.length}`);
+      // Nothing to shift while no parameter precedes it (the leading statement a CTE chain grows from).
+      const offset = params.length;
+      text += offset === 0 ? value.text : value.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       params.push(...value.values);
     } else if (isRaw(value)) {
       text += value[RAW];

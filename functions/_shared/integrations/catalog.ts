@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { EMAIL_KINDS } from "../domain/email/kinds.ts";
 
 /** The four integrations a tenant can configure; also the webhook `source` names. */
 export const INTEGRATION_KEYS = ["stripe", "docusign", "zoom", "sendgrid"] as const;
@@ -15,6 +16,13 @@ const secret = (pattern?: RegExp, hint?: string) => {
 };
 const pem = secret(/-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----/, "must be a PEM private key");
 
+/**
+ * A field enabling needs, named by the path a 400 reports it under: what the integration's main job cannot
+ * run without (DESIGN.md, the enabling paragraph) — nothing less, and nothing more: optional extras such as
+ * SendGrid's Event Webhook key or Zoom's SDK keys never block enabling.
+ */
+export type RequiredField = `credentials.${string}` | `settings.${string}`;
+
 /** Per integration: its credential fields (all secret, always masked on read), settings, and what enabling needs. */
 export const CATALOG = {
   stripe: {
@@ -28,7 +36,7 @@ export const CATALOG = {
       enrollmentFeeAmount: z.number().int("must be whole minor units (cents)").nonnegative().max(99_999_999).optional(),
       tuitionPriceId: z.string().trim().regex(/^price_\w+$/, "must start with price_").optional(),
     }),
-    requiredToEnable: ["webhookSecret"],
+    requiredToEnable: ["credentials.secretKey", "credentials.webhookSecret"],
   },
   docusign: {
     credentials: z.strictObject({
@@ -43,8 +51,11 @@ export const CATALOG = {
       templateId: z.string().trim().min(1).optional(),
       // The template role the enrollment's signer fills when a contract is sent ("signer" when not set).
       signerRoleName: z.string().trim().min(1).max(100).optional(),
+      // true: contracts are sent for embedded signing (the signer is a `clientUserId` recipient who signs in
+      // the portal through POST /api/enrollments/{id}/contract/signing-url; DocuSign sends no email).
+      embeddedSigning: z.boolean().optional(),
     }),
-    requiredToEnable: ["integrationKey", "userId", "rsaPrivateKey", "hmacKeys"],
+    requiredToEnable: ["credentials.integrationKey", "credentials.userId", "credentials.rsaPrivateKey", "credentials.hmacKeys"],
   },
   zoom: {
     credentials: z.strictObject({
@@ -57,8 +68,10 @@ export const CATALOG = {
     }),
     settings: z.strictObject({
       autoRecording: z.enum(["none", "local", "cloud"]).default("none"),
+      // The Zoom user (a teacher's email) a class is created under when the admin names none; else `me`.
+      defaultHostEmail: z.string().trim().toLowerCase().max(320).pipe(z.email("must be the email of a user of the school's Zoom account")).optional(),
     }),
-    requiredToEnable: ["webhookSecretToken"],
+    requiredToEnable: ["credentials.accountId", "credentials.clientId", "credentials.clientSecret", "credentials.webhookSecretToken"],
   },
   sendgrid: {
     credentials: z.strictObject({
@@ -73,7 +86,7 @@ export const CATALOG = {
       clickTracking: z.boolean().default(true),
       // partialRecord: a school may set any subset of the templates (z.record with enum keys requires all of them).
       templates: z.partialRecord(
-        z.enum(["welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing"]),
+        z.enum(EMAIL_KINDS),
         z.string().trim().regex(/^d-[0-9a-f]+$/i, "must be a dynamic template id (d-…)"),
       ).optional(),
       // SendGrid refuses nothing without it, but a marketing email must let its reader unsubscribe (CAN-SPAM):
@@ -82,12 +95,13 @@ export const CATALOG = {
       // An EU-pinned SendGrid subuser only answers on api.eu.sendgrid.com.
       dataResidency: z.enum(["global", "eu"]).default("global"),
     }),
-    requiredToEnable: ["eventWebhookPublicKey"],
+    // The Event Webhook key is optional: until it is set the sendgrid webhook answers 404 (nothing to verify with).
+    requiredToEnable: ["credentials.apiKey", "settings.fromEmail"],
   },
 } as const satisfies Record<IntegrationKey, {
   credentials: z.ZodObject;
   settings: z.ZodObject;
-  requiredToEnable: readonly string[];
+  requiredToEnable: readonly RequiredField[];
 }>;
 
 export type Credentials<K extends IntegrationKey> = Partial<z.infer<(typeof CATALOG)[K]["credentials"]>>;

@@ -28,6 +28,11 @@ export interface WebhookSpec {
    * provider keeps the endpoint (its events are still refused with 403).
    */
   respond?(events: IncomingEvent[], secrets: string[]): Response | undefined;
+  /**
+   * The 413's detail when a delivery is over 1 MiB, when this provider has a setting that causes it
+   * (DocuSign Connect's "Include Documents"); default: the limit alone.
+   */
+  tooLargeDetail?: string;
 }
 
 const RETRY_AFTER_SECONDS = "30";
@@ -123,7 +128,7 @@ async function errorResponse(
   },
 ): Promise<Response> {
   if (error instanceof PayloadTooLargeError) {
-    return problem({ status: 413, title: "Payload too large", detail: error.message });
+    return problem({ status: 413, title: "Payload too large", detail: spec.tooLargeDetail ? `${error.message}: ${spec.tooLargeDetail}` : error.message });
   }
   if (error instanceof WebhookVerificationError) {
     if (error.code === "ERR_WEBHOOK_PAYLOAD") {

@@ -2,6 +2,7 @@ import { sql } from "../../_shared/db/sql.ts";
 import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import type { EventEffect } from "../../_shared/webhooks/record-event.ts";
 import { advanceSignatureStatement, findSignerAtStatus, type SignatureAdvance } from "../../_shared/domain/enrollments/signature-status.ts";
+import { connectCustomField } from "../custom-fields.ts";
 import { contractNotification } from "./contract-notification.ts";
 import type { DocuSignEventEffect } from "./types.ts";
 
@@ -57,7 +58,9 @@ export const onEnvelopeStatus: DocuSignEventEffect = (tenantId, event) => {
   if (!envelopeId || !status) return undefined;
   const summaryField = SUMMARY_TIME_FIELD[status];
   const at = (summaryField ? instantOf(event.data.envelopeSummary?.[summaryField]) : null) ?? instantOf(event.generatedDateTime);
-  const advance: SignatureAdvance = { tenantId, envelopeId, status, at };
+  // Links an envelope whose id was never recorded (the POST's answer was lost) to its enrollment.
+  const enrollmentId = connectCustomField(event, "enrollmentId");
+  const advance: SignatureAdvance = { tenantId, envelopeId, status, at, enrollmentId: typeof enrollmentId === "string" ? enrollmentId : null };
   if (status === "sent" || status === "completed") return advanceAndNotify({ ...advance, status }, event.event);
   return { statements: (gate) => [advanceSignatureStatement(advance, gate)] };
 };

@@ -5,7 +5,7 @@ import { normalizeIp } from "../client-ip.ts";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
 import type { EventBridgeEvent } from "aws-lambda";
-import { createFunctionRuntime, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
+import { createFunctionRuntime, oncePerInstance, openDeployedDb, type RuntimeOptions } from "../function-app.ts";
 
 /** An API Gateway HTTP API (payload v2) or Lambda Function URL event: the two share one shape. */
 export type HttpLambdaEvent = APIGatewayProxyEventV2 | LambdaFunctionURLEvent;
@@ -49,11 +49,35 @@ export function createLambdaHandler(
 ): HttpLambdaHandler {
   // Resolved at import: a slug missing from the manifest fails the cold start, not a request.
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
+  // The instance's first connection, opened as the services are built: its TCP and startup handshake run while
+  // the first request is turned into a `Request` (whose first use loads Node's fetch implementation, tens of
+  // ms). The handler waits for it before its first query, so that query finds the connection open instead of
+  // opening a second one. A failure is the handler's to meet (503), not this wait's.
+  let connected: Promise<unknown> = Promise.resolve();
+  const afterConnect: Handler = async (req, ctx) => {
+    await connected;
+    return handler(req, ctx);
+  };
   const ready = oncePerInstance(async () => {
     const clientIp = options.clientIp ?? lambdaSourceIp;
-    const runtime = await createFunctionRuntime(definition, handler, { ...options, env: options.env ?? process.env, clientIp });
+    const openDb = options.openDb ?? openDeployedDb;
+    const runtime = await createFunctionRuntime(definition, afterConnect, {
+      ...options, env: options.env ?? process.env, clientIp,
+      openDb: (config) => {
+        const db = openDb(config);
+        connected = db.query("select 1").catch(() => {});
+        return db;
+      },
+    });
+    // Node loads its fetch implementation (undici) on the first use of Headers/Request, tens of ms of CPU:
+    // done here, while that handshake is in flight, rather than when the first event becomes a Request.
+    new Headers();
     return { ...runtime, lambda: handle(runtime.app) };
   });
+  // On a Lambda instance (not a test building handlers on its own env), the build starts in the init phase —
+  // config, services, the connection — rather than on the first invocation. A failure there is dropped:
+  // oncePerInstance builds again on the first call, which then fails visibly.
+  if (options.env === undefined && process.env.AWS_LAMBDA_FUNCTION_NAME) ready().catch(() => {});
   return async (event, context) => {
     const { lambda, services } = await ready();
     if (isScheduledEvent(event)) {

@@ -1,7 +1,8 @@
 import type { StripeEventEffect } from "./types.ts";
 import { onChargeRefunded } from "./charge-refunded.ts";
 import { onCheckoutSession, onCheckoutSessionExpired } from "./checkout-session.ts";
-import { onInvoice } from "./invoice.ts";
+import { onDispute } from "./dispute.ts";
+import { onInvoice, onInvoiceActionRequired } from "./invoice.ts";
 import { onInvoicePayment } from "./invoice-payment.ts";
 import { onPaymentIntent } from "./payment-intent.ts";
 import { onRefund } from "./refund.ts";
@@ -21,12 +22,16 @@ export const STRIPE_EVENT_EFFECTS: ReadonlyMap<string, StripeEventEffect> = new 
   "refund.updated": onRefund,
   "refund.failed": onRefund,
   "charge.refund.updated": onRefund,
+  "charge.dispute.created": onDispute,
+  "charge.dispute.updated": onDispute,
+  "charge.dispute.closed": onDispute,
   "checkout.session.completed": onCheckoutSession,
   "checkout.session.async_payment_succeeded": onCheckoutSession,
   "checkout.session.async_payment_failed": onCheckoutSession,
   "checkout.session.expired": onCheckoutSessionExpired,
   "invoice.paid": onInvoice,
   "invoice.payment_failed": onInvoice,
+  "invoice.payment_action_required": onInvoiceActionRequired,
   "invoice_payment.paid": onInvoicePayment,
   "customer.subscription.created": onSubscription,
   "customer.subscription.updated": onSubscription,

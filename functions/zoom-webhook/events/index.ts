@@ -1,4 +1,6 @@
+import { onMeetingDeleted, onMeetingUpdated } from "./meeting-changed-in-zoom.ts";
 import { onMeetingStatus } from "./meeting-status.ts";
+import { onParticipant } from "./participant.ts";
 import { onRecordingCompleted } from "./recording-completed.ts";
 import type { ZoomEventEffect } from "./types.ts";
 
@@ -9,5 +11,9 @@ import type { ZoomEventEffect } from "./types.ts";
 export const ZOOM_EVENT_EFFECTS: ReadonlyMap<string, ZoomEventEffect> = new Map(Object.entries({
   "meeting.started": onMeetingStatus,
   "meeting.ended": onMeetingStatus,
+  "meeting.updated": onMeetingUpdated,
+  "meeting.deleted": onMeetingDeleted,
+  "meeting.participant_joined": onParticipant,
+  "meeting.participant_left": onParticipant,
   "recording.completed": onRecordingCompleted,
 }));

@@ -2,7 +2,9 @@
 // (the server validates; these only shape the form), and the short setup steps at the provider.
 // Credential fields are secrets: never pre-filled, shown as the masked hint the API returns.
 
-const TEMPLATE_KINDS = ["welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing"];
+const TEMPLATE_KINDS = [
+  "welcome", "password_reset", "payment_confirmation", "contract_notification", "marketing", "payment_action_required", "payment_failed",
+];
 
 export const INTEGRATIONS = [
   {
@@ -39,10 +41,13 @@ export const INTEGRATIONS = [
     settings: [
       { name: "environment", label: "Environment", type: "select", options: ["demo", "production"] },
       { name: "templateId", label: "Contract template ID", type: "text" },
+      { name: "signerRoleName", label: "Signer role name", type: "text", hint: "the template role the family's signer fills (default: signer)" },
+      { name: "embeddedSigning", label: "Families sign in the portal (embedded signing; DocuSign sends no email)", type: "checkbox" },
     ],
     steps: [
       "In DocuSign eSignature Settings open Connect → Add Configuration → Custom.",
       "Paste the webhook URL above, choose JSON (SIM) messages and the envelope and recipient events.",
+      "Turn on “Include Custom Fields” (it links events to the school and enrollment); leave “Include Documents” off (over 1 MiB is refused; the signed PDF is fetched on demand).",
       "Turn on “Include HMAC Signature”, add a key, and paste it into “Connect HMAC keys”.",
     ],
   },
@@ -60,11 +65,12 @@ export const INTEGRATIONS = [
     ],
     settings: [
       { name: "autoRecording", label: "Automatic recording", type: "select", options: ["none", "local", "cloud"] },
+      { name: "defaultHostEmail", label: "Default host email", type: "email", hint: "the Zoom user classes are created under when none is given (else the app's own user)" },
     ],
     steps: [
-      "In the Zoom App Marketplace open your Server-to-Server OAuth app → Feature → Event Subscriptions.",
-      "Add the webhook URL above as the endpoint; Zoom validates it right away.",
-      "Copy the app's Secret Token into “Webhook secret token”, save here, then choose the meeting events.",
+      "In the Zoom App Marketplace open your Server-to-Server OAuth app → Scopes and add meeting:write:meeting:admin, meeting:update:meeting:admin, meeting:delete:meeting:admin, user:read:user:admin and user:read:token:admin (teachers start their classes with it).",
+      "Open Feature → Event Subscriptions and add the webhook URL above as the endpoint; Zoom validates it right away.",
+      "Copy the app's Secret Token into “Webhook secret token”, save here, then choose the events: meeting.started, meeting.ended, meeting.updated, meeting.deleted, meeting.participant_joined, meeting.participant_left, recording.completed.",
     ],
   },
   {

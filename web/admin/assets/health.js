@@ -7,7 +7,7 @@ import { renderEventsChart } from "./chart.js";
 
 const STATUS_TEXT = { ok: "Healthy", warning: "Needs attention", error: "Failing", disabled: "Disabled", not_configured: "Not configured" };
 
-function card(item) {
+function card(item, payments, email) {
   const name = INTEGRATIONS.find((i) => i.key === item.key)?.name ?? item.key;
   const row = (label, ...value) => h("div", { className: "stat" }, h("dt", {}, label), h("dd", {}, ...value));
   return h("article", { className: `card health-card health-${item.status}`, "aria-labelledby": `health-${item.key}` },
@@ -20,7 +20,15 @@ function card(item) {
       row("Signature failures 24 h / 7 d", `${item.signatureFailures.last24h} / ${item.signatureFailures.last7d}`),
       row("Awaiting retry", String(item.awaitingRetry)),
       row("Dead-lettered", String(item.deadLettered)),
-      row("Oldest unprocessed", item.oldestUnprocessedAt ? timeElement(item.oldestUnprocessedAt) : "none")));
+      row("Oldest unprocessed", item.oldestUnprocessedAt ? timeElement(item.oldestUnprocessedAt) : "none"),
+      // Chargebacks and inquiries not decided yet: each needs evidence or a decision in the Stripe Dashboard.
+      item.key === "stripe" && payments ? row("Open disputes", String(payments.openDisputes.count)) : null,
+      // Addresses SendGrid reported undeliverable or opted out, and the contract and payment mail that bounced.
+      ...(item.key === "sendgrid" && email ? [
+        row("Suppressed addresses", `${email.suppressions.total} (${email.suppressions.marketingOnly} marketing only)`),
+        row("Suppressed messages 24 h / 7 d", `${email.suppressedMessages.last24h} / ${email.suppressedMessages.last7d}`),
+        row("Bounced contract and payment emails 7 d", String(email.bouncedContractAndPaymentEmails.last7d)),
+      ] : [])));
 }
 
 export function createHealthSection({ api, cards, chart, failures, announce }) {
@@ -30,7 +38,7 @@ export function createHealthSection({ api, cards, chart, failures, announce }) {
         api.get("/api/admin/health"), api.get("/api/admin/metrics?days=30"), api.get("/api/admin/webhook-events/signature-failures"),
       ]);
       if (!health.ok) return announce(problemText(health));
-      cards.replaceChildren(...health.data.integrations.map(card));
+      cards.replaceChildren(...health.data.integrations.map((item) => card(item, health.data.payments, health.data.email)));
       if (metrics.ok) renderEventsChart(chart, metrics.data);
       clear(failures).append(h("h3", {}, "Signature failures"));
       if (!signatures.ok) return failures.append(h("p", { className: "error" }, problemText(signatures)));

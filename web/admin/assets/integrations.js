@@ -22,12 +22,15 @@ function settingInput(key, field) {
   return h("input", { ...common, type: field.type === "number" ? "number" : field.type, inputmode: field.type === "number" ? "numeric" : null, maxlength: field.maxlength ?? null, autocomplete: "off" });
 }
 
-function fieldBlock(input, label, hint) {
+// `required`: enabling the integration needs this field (the API's `requiredToEnable`); saving it disabled does not.
+function fieldBlock(input, label, hint, required = false) {
   const id = input.id;
   const isCheckbox = input.type === "checkbox";
-  return h("div", { className: isCheckbox ? "field field-checkbox" : "field" },
+  if (required) input.setAttribute("aria-describedby", `${id}-required ${input.getAttribute("aria-describedby")}`);
+  return h("div", { className: isCheckbox ? "field field-checkbox" : "field", "data-required-to-enable": required ? "true" : null },
     isCheckbox ? input : null,
     h("label", { for: id }, label),
+    required ? h("span", { className: "required-to-enable", id: `${id}-required` }, "Required to enable") : null,
     isCheckbox ? null : input,
     h("p", { className: "hint", id: `${id}-hint` }, hint ?? ""),
     h("p", { className: "field-error", id: `${id}-error` }));
@@ -50,18 +53,19 @@ export function createIntegrationsSection({ api, root, tabList, announce }) {
     const lastTestText = h("p", { className: "muted", id: `last-test-${key}` });
     showLastTest(lastTestText, lastTest);
 
+    const required = new Set(view.requiredToEnable ?? []);
     const credentialFields = definition.credentials.map((field) => {
       const input = credentialInput(key, field);
       const stored = view.credentials[field.name];
       const storedText = stored === undefined ? "Not set." : `Stored: ${Array.isArray(stored) ? stored.join(", ") : stored} — leave blank to keep it.`;
-      return fieldBlock(input, field.label, [storedText, field.hint].filter(Boolean).join(" "));
+      return fieldBlock(input, field.label, [storedText, field.hint].filter(Boolean).join(" "), required.has(`credentials.${field.name}`));
     });
     const settingFields = definition.settings.map((field) => {
       const input = settingInput(key, field);
       const value = settingValue(view.settings, field.name);
       if (field.type === "checkbox") input.checked = Boolean(value);
       else if (value !== undefined && value !== null) input.value = String(value);
-      return fieldBlock(input, field.label, field.hint);
+      return fieldBlock(input, field.label, field.hint, required.has(`settings.${field.name}`));
     });
     const enabled = h("input", { type: "checkbox", role: "switch", id: `enabled-${key}`, checked: view.enabled, "aria-describedby": `enabled-${key}-hint` });
 
@@ -69,7 +73,8 @@ export function createIntegrationsSection({ api, root, tabList, announce }) {
       h("fieldset", {}, h("legend", {}, "Credentials"), credentialFields),
       h("fieldset", {}, h("legend", {}, "Settings"), settingFields),
       h("div", { className: "switch-row" }, enabled, h("label", { for: `enabled-${key}` }, "Enabled"),
-        h("p", { className: "hint", id: `enabled-${key}-hint` }, "Webhooks are accepted only while enabled.")),
+        h("p", { className: "hint", id: `enabled-${key}-hint` },
+          "Webhooks are accepted only while enabled. Enabling needs the fields marked “Required to enable”.")),
       h("div", { className: "actions" },
         h("button", { type: "button", className: "button", id: `test-${key}`, onclick: () => testConnection(definition, form, result, lastTestText) }, "Test Connection"),
         h("button", { type: "submit", className: "button button-primary", id: `save-${key}` }, "Save Configuration")),

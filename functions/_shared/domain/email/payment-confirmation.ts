@@ -1,30 +1,23 @@
+import { displayAmount } from "./display-amount.ts";
 import type { EnqueueEmailInput } from "./enqueue.ts";
-
-/** `15000, "usd"` → `"$150.00"`: minor units shifted by the currency's own decimals (none for JPY). */
-function displayAmount(amount: number, currency: string): string | null {
-  try {
-    const format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
-    return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
-  } catch {
-    return null; // Not an ISO currency Intl knows: the template still has amount and currency.
-  }
-}
 
 /**
  * The `payment_confirmation` email of a succeeded payment. Keyed by the PaymentIntent: the intent's own
- * event and its Checkout Session's describe one payment, and whichever is applied first enqueues it.
+ * event and its Checkout Session's describe one payment, and whichever is applied first enqueues it. A paid
+ * tuition invoice that does not name its intent (API 2025-03-31 and later) is keyed by the invoice.
  * Template data: `amount` (minor units), `currency`, `amountDisplay` ("$150.00"), `enrollmentId`.
  * @example enqueueEmailStatement(paymentConfirmation(payment, { email: "parent@example.com" }), gate)
  */
 export function paymentConfirmation(
-  payment: { tenantId: string; paymentIntent: string; amount: number; currency: string; enrollmentId: string | null },
+  payment: { tenantId: string; amount: number; currency: string; enrollmentId: string | null } &
+    ({ paymentIntent: string } | { paymentIntent: string | null; invoice: string }),
   to: { email: string; name?: string },
 ): EnqueueEmailInput {
   return {
     tenantId: payment.tenantId,
     kind: "payment_confirmation",
     to,
-    dedupeKey: payment.paymentIntent,
+    dedupeKey: payment.paymentIntent ?? (payment as { invoice: string }).invoice,
     data: {
       amount: payment.amount,
       currency: payment.currency,

@@ -1,19 +1,22 @@
 import type { Db } from "../../db/port.ts";
 import { raw, sql, type Statement } from "../../db/sql.ts";
+import { isUuid } from "../../http/uuid.ts";
 
 /**
  * An enrollment's contract signature status and its rank: a status only replaces one of lower rank, so
  * Connect events arriving out of order (they do) never move a contract back — a late `envelope-delivered`
  * never undoes `completed`. Completed, declined and voided share the top rank: each ends the envelope, and
- * none replaces another.
+ * none replaces another. `sending` (our own mark while the envelope POST runs, DESIGN.md "Contracts
+ * (DocuSign)") sits before `sent`, so any Connect event of the envelope moves past it.
  */
 export const SIGNATURE_STATUS_RANK = {
   none: 0,
-  sent: 1,
-  delivered: 2,
-  completed: 3,
-  declined: 3,
-  voided: 3,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  completed: 4,
+  declined: 4,
+  voided: 4,
 } as const;
 
 export type SignatureStatus = keyof typeof SIGNATURE_STATUS_RANK;
@@ -26,28 +29,41 @@ export const STORED_RANK_SQL = raw(
 export interface SignatureAdvance {
   tenantId: string;
   envelopeId: string;
-  status: Exclude<SignatureStatus, "none">;
+  status: Exclude<SignatureStatus, "none" | "sending">;
   /** When DocuSign says it happened (ISO 8601); the database's clock when unknown. */
   at: string | null;
+  /**
+   * The envelope's `enrollmentId` custom field, when it has one: an enrollment of this tenant still
+   * `sending` (the POST's answer never reached us) is linked to this envelope by it, so the envelope is
+   * recorded even though its id never was.
+   */
+  enrollmentId?: string | null;
 }
 
 /**
  * Moves the enrollment linked to an envelope forward to `status`, as one statement that changes nothing
  * unless `gate` holds (see EventEffect) or the enrollment is already at that rank or past it. Records when
  * the envelope was sent (if not yet known) and when it was completed. An envelope no enrollment of this
- * tenant is linked to (a test send, a contract replaced by a newer one) matches nothing.
+ * tenant is linked to (a test send, a contract replaced by a newer one) matches nothing — except through
+ * `enrollmentId` while that enrollment is `sending`: then it is linked (and the envelope id recorded).
+ * While `sending`, the previous envelope's id may still be in the row; its late events match nothing.
  */
 export function advanceSignatureStatement(advance: SignatureAdvance, gate: Statement): Statement {
   const at = sql`coalesce(${advance.at}::timestamptz, now())`;
+  const enrollmentId = advance.enrollmentId && isUuid(advance.enrollmentId) ? advance.enrollmentId.toLowerCase() : null;
   return sql`
     update enrollments set
+      signature_envelope_id = ${advance.envelopeId}::text,
+      signature_sending_at = null,
       signature_status = ${advance.status}::text,
       signature_sent_at = case when ${advance.status}::text = 'sent' then coalesce(enrollments.signature_sent_at, ${at})
                                else enrollments.signature_sent_at end,
       signature_completed_at = case when ${advance.status}::text = 'completed' then ${at}
                                     else enrollments.signature_completed_at end,
       updated_at = now()
-     where enrollments.tenant_id = ${advance.tenantId} and enrollments.signature_envelope_id = ${advance.envelopeId}
+     where enrollments.tenant_id = ${advance.tenantId}
+       and ((enrollments.signature_envelope_id = ${advance.envelopeId}::text and enrollments.signature_status <> 'sending')
+         or (enrollments.id = ${enrollmentId}::uuid and enrollments.signature_status = 'sending'))
        and ${STORED_RANK_SQL} < ${SIGNATURE_STATUS_RANK[advance.status]}::int
        and ${gate}`;
 }

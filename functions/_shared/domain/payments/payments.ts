@@ -1,5 +1,6 @@
 import type { Db } from "../../db/port.ts";
 import { raw, sql, type Statement } from "../../db/sql.ts";
+import { disputeStatusOf } from "./disputes.ts";
 import { PAYMENT_STATUS_RANK, type PaymentStatus } from "./statuses.ts";
 
 export interface PaymentUpsert {
@@ -28,7 +29,8 @@ const TRUE = sql`true`;
  * The upsert of one payment as a single statement that changes nothing unless `gate` holds (see
  * EventEffect). Status moves only forward: (rank, event time) must not go back. Links (enrollment,
  * invoice, session, subscription, customer) are filled in whenever they become known. A payment first
- * seen after some of its refunds starts out with them counted and its status derived from them.
+ * seen after some of its refunds starts out with them counted and its status derived from them, and one seen
+ * after its disputes with its newest dispute's status.
  */
 export function upsertPaymentStatement(
   p: PaymentUpsert, gate: Statement = TRUE, conflictOn: "intent" | "invoice" = p.paymentIntent ? "intent" : "invoice",
@@ -38,7 +40,7 @@ export function upsertPaymentStatement(
   return sql`
     insert into payments (tenant_id, enrollment_id, kind, stripe_payment_intent, stripe_invoice, stripe_checkout_session,
                           stripe_subscription, stripe_customer, amount, currency, status, status_rank, failure_reason,
-                          source_event_created, amount_refunded)
+                          source_event_created, amount_refunded, dispute_status)
     select ${p.tenantId}, linked.enrollment_id,
            case when ${p.kind}::text = 'enrollment_fee' and linked.enrollment_id is null then 'other' else ${p.kind}::text end,
            ${p.paymentIntent}, ${p.invoice ?? null}, ${p.checkoutSession ?? null}, ${p.subscriptionId ?? null}, ${p.customer},
@@ -48,13 +50,15 @@ export function upsertPaymentStatement(
            case when earlier.refunded > 0 and earlier.refunded >= ${p.amount}::bigint then ${PAYMENT_STATUS_RANK.refunded}::smallint
                 when earlier.refunded > 0 then greatest(${rank}::smallint, ${PAYMENT_STATUS_RANK.partially_refunded}::smallint)
                 else ${rank}::smallint end,
-           ${p.failureReason ?? null}, to_timestamp(${p.eventCreated}), earlier.refunded
+           ${p.failureReason ?? null}, to_timestamp(${p.eventCreated}), earlier.refunded, disputed.status
       from (select coalesce(
                      (select id from enrollments where tenant_id = ${p.tenantId} and id = ${p.enrollmentId}::uuid),
                      (select enrollment_id from subscriptions
                        where tenant_id = ${p.tenantId} and stripe_subscription_id = ${p.subscriptionId ?? null})) as enrollment_id) linked,
            (select coalesce(sum(amount), 0)::bigint as refunded from refunds
-             where tenant_id = ${p.tenantId} and stripe_payment_intent = ${p.paymentIntent} and status = 'succeeded') earlier
+             where tenant_id = ${p.tenantId} and stripe_payment_intent = ${p.paymentIntent} and status = 'succeeded') earlier,
+           (select ${raw(disputeStatusOf("pending"))} as status
+              from (select ${p.tenantId}::uuid as tenant_id, ${p.paymentIntent}::text as stripe_payment_intent) pending) disputed
      where ${gate}
     on conflict (tenant_id, ${raw(conflictOn === "intent" ? "stripe_payment_intent" : "stripe_invoice")}) do update set
       enrollment_id = coalesce(payments.enrollment_id, excluded.enrollment_id),
@@ -69,6 +73,7 @@ export function upsertPaymentStatement(
       failure_reason = case when ${newer} then excluded.failure_reason else payments.failure_reason end,
       status_rank = greatest(payments.status_rank, excluded.status_rank),
       source_event_created = greatest(payments.source_event_created, excluded.source_event_created),
+      dispute_status = coalesce(excluded.dispute_status, payments.dispute_status),
       updated_at = now()`;
 }
 

@@ -22,3 +22,23 @@ export const REFUND_STATUS_RANK: ReadonlyMap<string, number> = new Map(Object.en
   failed: 2,
   canceled: 2,
 }));
+
+/**
+ * Stripe's dispute statuses by rank (stripe-node `src/resources/Disputes.ts`; docs.stripe.com/disputes/how-disputes-work):
+ * an inquiry (`warning_*`) may escalate to a chargeback under the same id, so the chargeback states rank above
+ * it; every closed outcome ranks highest, so a late `charge.dispute.updated` never reopens a decided dispute.
+ * A Map: statuses are Stripe's data.
+ */
+export const DISPUTE_STATUS_RANK: ReadonlyMap<string, number> = new Map(Object.entries({
+  warning_needs_response: 1,
+  warning_under_review: 2,
+  needs_response: 3,
+  under_review: 4,
+  warning_closed: 5,
+  won: 5,
+  lost: 5,
+  prevented: 5,
+}));
+
+/** Disputes below this rank are still open (the health page counts them). */
+export const DISPUTE_CLOSED_RANK = 5;

@@ -1,5 +1,5 @@
 import { requestAccessToken } from "./access-token.ts";
-import { fetchDocuSign, retryAfterOf, type DocuSignAnswer } from "./docusign-fetch.ts";
+import { fetchDocuSign, fetchDocuSignStream, retryAfterOf, type DocuSignAnswer } from "./docusign-fetch.ts";
 import { DocuSignApiError } from "./errors.ts";
 import { createExpiringCache, type ExpiringCache } from "./expiring-cache.ts";
 import { OAUTH_HOSTS, oauthBaseOf, type DocuSignEnvironment } from "./oauth-host.ts";
@@ -49,7 +49,13 @@ export interface DocuSignClient {
    * naming DocuSign's `errorCode`. A 401 (token expired or revoked early) is retried once with a new token.
    * @example const list = await client.call("GET", "/templates?include=recipients");
    */
-  call(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<unknown>;
+  call(method: "GET" | "POST" | "PUT", path: string, body?: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
+  /**
+   * A GET whose answer is streamed through, not buffered (a PDF): DocuSign's Response once its headers
+   * arrive; an error answer throws `DocuSignApiError` like `call`.
+   * @example const pdf = await client.download(`/envelopes/${id}/documents/combined`);
+   */
+  download(path: string): Promise<Response>;
 }
 
 /** The error a failed DocuSign answer stands for: its `errorCode` (REST) or `error` (OAuth), and its message. */
@@ -108,18 +114,36 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
     return options.apiBase ? { ...chosen, baseUri: options.apiBase } : chosen;
   }
 
+  const restUrl = async (path: string) => {
+    const { accountId, baseUri } = await account();
+    return `${baseUri}/restapi/v2.1/accounts/${encodeURIComponent(accountId)}${path}`;
+  };
+
   return {
     account,
-    async call(method, path, body) {
-      const { accountId, baseUri } = await account();
-      const url = `${baseUri}/restapi/v2.1/accounts/${encodeURIComponent(accountId)}${path}`;
+    async call(method, path, body, callOptions = {}) {
+      const url = await restUrl(path);
       const answer = await withToken((accessToken) => fetchDocuSign(options.fetch, url, {
         method,
         headers: bearer(accessToken, body !== undefined),
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }));
+      }, callOptions.timeoutMs));
       if (!answer.ok) throw answerError("api", answer);
       return answer.body;
+    },
+    async download(path) {
+      const url = await restUrl(path);
+      const send = async (accessToken: string) =>
+        fetchDocuSignStream(options.fetch, url, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/pdf" } });
+      const first = await token();
+      let result = await send(first);
+      if ("answer" in result && result.answer.status === 401) {
+        // As in withToken: one new token and one more try.
+        tokens.invalidate(key, first);
+        result = await send(await token());
+      }
+      if ("answer" in result) throw answerError("api", result.answer);
+      return result.stream;
     },
   };
 }

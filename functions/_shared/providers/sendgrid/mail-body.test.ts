@@ -44,6 +44,16 @@ describe("mailSendBody", () => {
     expect((body.personalizations as { to: unknown[] }[])[0]!.to).toEqual([{ email: "a@example.com" }]);
   });
 
+  it("sends password_reset with click and open tracking off whatever the settings, other kinds as set", () => {
+    const on = settings({ openTracking: true, clickTracking: true, templates: { password_reset: "d-0003", welcome: "d-0001" } });
+    expect(mailSendBody(email({ kind: "password_reset" }), on).tracking_settings)
+      .toEqual({ click_tracking: { enable: false, enable_text: false }, open_tracking: { enable: false } });
+    expect(mailSendBody(email({ kind: "password_reset" }), on, { subject: "Test", text: "t" }).tracking_settings)
+      .toEqual({ click_tracking: { enable: false, enable_text: false }, open_tracking: { enable: false } });
+    expect(mailSendBody(email({ kind: "welcome" }), on).tracking_settings)
+      .toEqual({ click_tracking: { enable: true, enable_text: true }, open_tracking: { enable: true } });
+  });
+
   it("gives marketing emails the school's unsubscribe group (asm.group_id), and no other kind", () => {
     expect(mailSendBody(email({ kind: "marketing" }), settings({ unsubscribeGroupId: 4242 })).asm).toEqual({ group_id: 4242 });
     expect(mailSendBody(email({ kind: "welcome" }), settings({ unsubscribeGroupId: 4242 }))).not.toHaveProperty("asm");

@@ -1,4 +1,4 @@
-import type { EmailKind } from "../../domain/email/kinds.ts";
+import { UNTRACKED_KINDS, type EmailKind } from "../../domain/email/kinds.ts";
 import type { Settings } from "../../integrations/catalog.ts";
 import { CUSTOM_ARG_MESSAGE_ID, CUSTOM_ARG_TENANT_ID } from "./custom-args.ts";
 import { SendGridSetupError } from "./setup-error.ts";
@@ -18,9 +18,9 @@ export type MailContent = { template: true } | { subject: string; text: string }
 
 /**
  * The `POST /v3/mail/send` body for an email (PROVIDERS.md): the kind's dynamic template from
- * `settings.templates` with the message's data, the school's sender, sandbox mode and tracking, an
- * unsubscribe group for `marketing`, and our ids in `custom_args`. Throws SendGridSetupError when a setting
- * it needs is missing.
+ * `settings.templates` with the message's data, the school's sender, sandbox mode and tracking (always off
+ * for UNTRACKED_KINDS), an unsubscribe group for `marketing`, and our ids in `custom_args`. Throws
+ * SendGridSetupError when a setting it needs is missing.
  * @example await sendMail(account, mailSendBody(email, settings));
  */
 export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid">, content: MailContent = { template: true }): Record<string, unknown> {
@@ -33,6 +33,9 @@ export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid"
     throw new SendGridSetupError("ERR_SENDGRID_NO_UNSUBSCRIBE_GROUP", "set unsubscribeGroupId in the SendGrid settings: marketing emails must offer an unsubscribe");
   }
   const to = { email: email.to.email, ...(email.to.name ? { name: email.to.name } : {}) };
+  // A password-reset link rewritten through the tracking domain is a login link in someone else's logs.
+  const tracked = !UNTRACKED_KINDS.has(email.kind);
+  const clickTracking = tracked && settings.clickTracking;
   return {
     personalizations: [
       "template" in content ? { to: [to], dynamic_template_data: email.data } : { to: [to], subject: content.subject },
@@ -44,8 +47,8 @@ export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid"
     custom_args: { [CUSTOM_ARG_MESSAGE_ID]: email.id, [CUSTOM_ARG_TENANT_ID]: email.tenantId },
     mail_settings: { sandbox_mode: { enable: settings.sandboxMode } },
     tracking_settings: {
-      click_tracking: { enable: settings.clickTracking, enable_text: settings.clickTracking },
-      open_tracking: { enable: settings.openTracking },
+      click_tracking: { enable: clickTracking, enable_text: clickTracking },
+      open_tracking: { enable: tracked && settings.openTracking },
     },
   };
 }

@@ -42,3 +42,12 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   }
   return out.length > MAX_MESSAGE_LENGTH ? `${out.slice(0, MAX_MESSAGE_LENGTH)}…` : out;
 }
+
+/**
+ * Zoom's answer for a user id (here: an email) that is not a user of the account: 404 with code 1001
+ * ("User does not exist: …") on `/v2/users/{userId}/…` (developers.zoom.us/docs/api/errors, Users API).
+ * @example if (isUnknownZoomUser(error)) throw new ProblemError({ status: 400, errors: { hostEmail: [...] } });
+ */
+export function isUnknownZoomUser(error: unknown): error is ZoomApiError {
+  return error instanceof ZoomApiError && error.stage === "api" && error.code === "1001";
+}
