@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
-import { dispute, paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
-import { createEnrollment, createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { dispute, paymentIntent, stripeEvent } from "../../tests/support/stripe.ts";
+import { createEnrollment, createTenant } from "../../tests/support/tenants.ts";
+import { stripeSchool } from "../../tests/support/delivery.ts";
 import { handler } from "./handler.ts";
 
 const NOW_MS = 1_790_000_000_000;
@@ -26,12 +27,7 @@ describe.each(ADAPTERS)("stripe-webhook disputes on %s", (adapter) => {
   });
 
   async function setup() {
-    const secret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
-    const tenantId = await createStripeTenant(services, secret);
-    const deliver = async (event: object) => {
-      const res = await handler(signedStripeRequest(tenantId, JSON.stringify(event), { secret, timestamp: NOW }), contextFor(services, { tenantId }));
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    };
+    const { tenantId, deliver } = await stripeSchool(handler, services, NOW);
     const disputes = () => db.query<Record<string, unknown>>(
       `select stripe_dispute_id, stripe_charge, stripe_payment_intent, amount, currency, reason, status, status_rank
          from disputes where tenant_id = $1 order by stripe_dispute_id`, [tenantId]);

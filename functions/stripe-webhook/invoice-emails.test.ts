@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
-import { signedStripeRequest, stripeEvent, tuitionInvoice } from "../../tests/support/stripe.ts";
-import { createEnrollment, createStripeTenant, createTenant } from "../../tests/support/tenants.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { stripeEvent, tuitionInvoice } from "../../tests/support/stripe.ts";
+import { createEnrollment, createTenant } from "../../tests/support/tenants.ts";
+import { stripeSchool } from "../../tests/support/delivery.ts";
 import { handler } from "./handler.ts";
 
 const NOW_MS = 1_790_000_000_000;
@@ -27,13 +28,8 @@ describe.each(ADAPTERS)("stripe-webhook tuition invoice emails on %s", (adapter)
   });
 
   async function setup() {
-    const secret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
-    const tenantId = await createStripeTenant(services, secret);
+    const { tenantId, deliver } = await stripeSchool(handler, services, NOW);
     const enrollmentId = await createEnrollment(db, tenantId);
-    const deliver = async (event: object) => {
-      const res = await handler(signedStripeRequest(tenantId, JSON.stringify(event), { secret, timestamp: NOW }), contextFor(services, { tenantId }));
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    };
     const messages = () => db.query<Record<string, unknown>>(
       "select kind, to_email, to_name, dedupe_key, data, status from email_messages where tenant_id = $1 order by created_at, kind", [tenantId]);
     return { tenantId, enrollmentId, deliver, messages };

@@ -6,10 +6,11 @@ import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
 import { reapplyStoredEvent } from "../_shared/webhooks/reapply.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
-import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
-import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
-import { createEnrollment, createStripeTenant } from "../../tests/support/tenants.ts";
+import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
+import { paymentIntent, stripeEvent } from "../../tests/support/stripe.ts";
+import { createEnrollment } from "../../tests/support/tenants.ts";
 import { effectOf } from "./effects.ts";
+import { stripeSchool } from "../../tests/support/delivery.ts";
 import { handler } from "./handler.ts";
 
 const NOW_MS = 1_790_000_000_000;
@@ -44,12 +45,7 @@ describe.each(ADAPTERS)("payment confirmation emails from stripe-webhook on %s",
   });
 
   async function setup() {
-    const secret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
-    const tenantId = await createStripeTenant(services, secret);
-    const deliver = async (event: object) => {
-      const res = await handler(signedStripeRequest(tenantId, JSON.stringify(event), { secret, timestamp: NOW }), contextFor(services, { tenantId }));
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    };
+    const { tenantId, deliver } = await stripeSchool(handler, services, NOW);
     const messages = () => db.query<Record<string, unknown>>(
       "select kind, to_email, to_name, dedupe_key, data, status from email_messages where tenant_id = $1 order by created_at", [tenantId],
     );
