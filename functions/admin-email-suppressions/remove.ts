@@ -9,23 +9,15 @@ import { suppressionView } from "./view.ts";
 
 const emailSchema = z.email("must be an email address").max(320);
 
-/** The `{email}` segment: decoded once when a runtime left it percent-encoded (`parent%40example.com`). */
-function decodedParam(value: string): string {
-  try {
-    return value.includes("%") ? decodeURIComponent(value) : value;
-  } catch {
-    return value;
-  }
-}
-
 /**
  * DELETE /api/admin/email-suppressions/{email} — takes an address off the tenant's list (the family fixed
  * its mailbox or asked for mail again), audited with what was removed; 404 when it is not on the list.
- * Messages already `suppressed` stay so; the next one is sent.
+ * Messages already `suppressed` stay so; the next one is sent. `param` arrives decoded (runtimes/mount.ts
+ * reads it with hono's `c.req.param()`), so it is never decoded again: `%` may be part of an address.
  * @example DELETE /api/admin/email-suppressions/parent%40example.com
  */
 export async function removeSuppression(param: string, ctx: Context, admin: Principal): Promise<Response> {
-  const parsed = emailSchema.safeParse(decodedParam(param).trim());
+  const parsed = emailSchema.safeParse(param.trim());
   if (!parsed.success) return validationProblem("Invalid email", { email: parsed.error.issues.map((issue) => issue.message) });
   const email = parsed.data.toLowerCase();
   const removed = await ctx.db.transaction(async (tx) => {

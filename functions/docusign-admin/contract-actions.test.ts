@@ -99,6 +99,11 @@ describe.each(ADAPTERS)("contract document, void and resend on %s", (adapter) =>
       expect([none.status, none.json.code]).toEqual([409, "ERR_CONTRACT_NOT_SENT"]);
       expect([sending.status, sending.json.code]).toEqual([409, "ERR_CONTRACT_NOT_SENT"]);
       expect([theirs.status, theirs.json.code]).toEqual([404, "ERR_ENROLLMENT_NOT_FOUND"]);
+      // A path segment that is no enrollment id at all is the same 404 (not a database cast error), for every action.
+      for (const [method, suffix, body] of [["GET", "/document", undefined], ["POST", "/void", { reason: "sent in error" }], ["POST", "/resend", undefined]] as const) {
+        const junk = await action("junk", method, suffix, body);
+        expect([junk.status, junk.json.code]).toEqual([404, "ERR_ENROLLMENT_NOT_FOUND"]);
+      }
       expect(docusign.calls).toEqual([]);
     });
 

@@ -18,7 +18,7 @@ const VoidBody = z.strictObject({ reason: z.string().trim().min(1, "must not be 
 
 /** The enrollment of the admin's tenant (404 otherwise: another school's looks like none). */
 async function enrollmentOf(ctx: Context, admin: Principal): Promise<ContractEnrollment> {
-  const enrollment = ctx.params.id ? await findContractEnrollment(ctx.db, admin.tenantId, ctx.params.id) : undefined;
+  const enrollment = await findContractEnrollment(ctx.db, admin.tenantId, ctx.params.id);
   if (!enrollment) throw enrollmentNotFound();
   return enrollment;
 }

@@ -9,7 +9,6 @@ import { SIGNATURE_STATUS_RANK, type SignatureStatus } from "../_shared/domain/e
 import { readJsonBody } from "../_shared/http/json-body.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
 import { json } from "../_shared/http/responses.ts";
-import { isUuid } from "../_shared/http/uuid.ts";
 import { fieldErrors } from "../_shared/http/validation.ts";
 import type { DocuSignClient } from "../_shared/providers/docusign/client.ts";
 import { findEnvelopeByEnrollment } from "../_shared/providers/docusign/envelope-lookup.ts";
@@ -85,7 +84,6 @@ const outcomeUnknown = (error: unknown) =>
 export async function sendContract(req: Request, ctx: Context, admin: Principal): Promise<Response> {
   const { tenantId } = admin;
   const enrollmentId = ctx.params.id;
-  if (!isUuid(enrollmentId)) throw enrollmentNotFound();
   const parsed = ContractBody.safeParse((await readJsonBody(req)) ?? {});
   if (!parsed.success) throw new ProblemError({ status: 400, title: "Invalid contract request", errors: fieldErrors(parsed.error) });
 

@@ -90,7 +90,10 @@ export interface StageDatabaseEvent {
  */
 export async function onStageDatabaseEvent(event: StageDatabaseEvent, databaseUrl: string, open: OpenDb = openAdmin): Promise<string> {
   if (event.RequestType !== "Delete") return checked(event.ResourceProperties.DatabaseName ?? "");
-  const name = checked(event.PhysicalResourceId ?? "");
+  const name = event.PhysicalResourceId ?? "";
+  // Not a stage database: the rollback of a Create that failed (its answer named the logical id). Nothing was
+  // made, so nothing is dropped — and answering SUCCESS lets the rollback finish instead of ROLLBACK_FAILED.
+  if (!STAGE_DATABASE.test(name)) return name;
   const admin = open(splitDatabaseUrl(databaseUrl).maintenanceUrl);
   try {
     const dropped = await dropDatabase(admin, name);

@@ -9,9 +9,10 @@ export const KNOWN_TENANTS_MAX = 1_000;
 const knownByDb = new WeakMap<Db, Set<string>>();
 
 /**
- * Throws AuthError 403 `ERR_AUTH_TENANT` when a verified token names a tenant that does not exist (a deleted
- * school, a token minted for another project): a clear refusal instead of a foreign-key error deep in a handler.
- * A tenant found is remembered for the life of the instance, so each instance asks once per tenant.
+ * Throws AuthError 403 `ERR_AUTH_TENANT` when a verified token names a tenant that does not exist (a token
+ * minted for another project, a school deleted before this instance first saw it): a clear refusal instead of
+ * a foreign-key error deep in a handler. A tenant found is remembered for the life of the instance, so each
+ * instance asks once per tenant — a school deleted later is refused only by instances started after that.
  * A tenant not found is asked again next time, on purpose: the school may be created a moment later, and the
  * re-check is one primary-key lookup, reachable only with a token signed by our issuer and only after the
  * per-user rate limit has counted it.

@@ -21,10 +21,9 @@ function withoutNul(value: unknown): unknown {
 /** The event as PostgreSQL can store it: unchanged (same object) unless a NUL is somewhere in it. */
 export function storableEvent(event: IncomingEvent, payloadJson: string): { event: IncomingEvent; payloadJson: string } {
   const clean = (text: string) => text.replaceAll(NUL, REPLACEMENT);
-  if (!MAY_HOLD_NUL.test(payloadJson) && !event.eventType.includes(NUL) && !event.externalId.includes(NUL)) {
-    return { event, payloadJson };
-  }
-  const payload = MAY_HOLD_NUL.test(payloadJson) ? withoutNul(event.payload) : event.payload;
+  const inPayload = MAY_HOLD_NUL.test(payloadJson);
+  if (!inPayload && !event.eventType.includes(NUL) && !event.externalId.includes(NUL)) return { event, payloadJson };
+  const payload = inPayload ? withoutNul(event.payload) : event.payload;
   const json = payload === event.payload ? payloadJson : JSON.stringify(payload);
   return { event: { ...event, eventType: clean(event.eventType), externalId: clean(event.externalId), payload, payloadJson: json }, payloadJson: json };
 }

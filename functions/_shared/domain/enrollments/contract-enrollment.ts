@@ -1,4 +1,5 @@
 import type { Db } from "../../db/port.ts";
+import { isUuid } from "../../http/uuid.ts";
 import type { SignatureStatus } from "./signature-status.ts";
 
 /** What sending, voiding, resending, downloading or signing an enrollment's contract needs to know about it. */
@@ -20,11 +21,13 @@ export interface ContractEnrollment {
 }
 
 /**
- * An enrollment of `tenantId`, or `undefined` (another school's looks exactly like none). Never locks: no
+ * An enrollment of `tenantId`, or `undefined` (another school's, or an id that is no UUID — a path segment —
+ * looks exactly like none). Never locks: no
  * DocuSign call runs under a row lock; writes are guarded by the status they expect instead.
  * @example const enrollment = await findContractEnrollment(ctx.db, tenantId, enrollmentId);
  */
-export async function findContractEnrollment(db: Db, tenantId: string, enrollmentId: string): Promise<ContractEnrollment | undefined> {
+export async function findContractEnrollment(db: Db, tenantId: string, enrollmentId: string | undefined): Promise<ContractEnrollment | undefined> {
+  if (!isUuid(enrollmentId)) return undefined;
   const [row] = await db.query<{
     id: string; student_name: string | null; signer_name: string | null; signer_email: string | null; signature_status: SignatureStatus;
     signature_envelope_id: string | null; signature_sent_at: Date | null; signature_sending_at: Date | null; signature_client_user_id: string | null;
