@@ -129,4 +129,10 @@ describe("a branch stage", () => {
     expect(resource!.Properties!.ServiceToken).toEqual({ "Fn::GetAtt": [drop!.id, "Arn"] });
     expect(resource!.DeletionPolicy).toBe("Delete");
   });
+
+  it("fails its Custom::StageDatabase after minutes, not CloudFormation's default hour, when the function never answers", () => {
+    const [resource] = ofType(templates.branch, "Custom::StageDatabase");
+    // CloudFormation's property is whole seconds as a string (AWS::CloudFormation::CustomResource ServiceTimeout, 1-3600).
+    expect(resource!.Properties!.ServiceTimeout).toBe("300");
+  });
 });

@@ -107,6 +107,10 @@ export function addStageDatabaseLifecycle(stack: Stack, config: StageConfig, dat
   database.secret.grantRead(fn);
   return new CustomResource(stack, "StageDatabase", {
     serviceToken: fn.functionArn,
+    // CloudFormation waits for an answer up to an hour by default, and a function whose INIT fails (a secret it
+    // cannot read) never sends one. A drop takes seconds; 5 minutes covers the function's 2-minute timeout and
+    // Lambda's first retry of the asynchronous invocation, then the stack operation fails and can be retried.
+    serviceTimeout: Duration.minutes(5),
     resourceType: "Custom::StageDatabase",
     properties: { DatabaseName: stageDatabaseName(config.stage) },
   });

@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { listSuppressions } from "../_shared/domain/email/suppressions.ts";
-import { decodeCursor, encodeCursor } from "../_shared/http/keyset-cursor.ts";
+import { decodeCursor, keysetPage, rowPosition } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
 import { suppressionView } from "./view.ts";
@@ -24,8 +24,6 @@ export async function listSuppressionsPage(req: Request, ctx: Context, admin: Pr
   const { cursor, limit } = parsed.data;
   const after = cursor === undefined ? undefined : decodeCursor(cursor)!;
   const rows = await listSuppressions(ctx.db, admin.tenantId, { limit, ...(after ? { after } : {}) });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor({ createdAtMicros: last.created_micros, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, limit, rowPosition);
   return json({ suppressions: page.map(suppressionView), nextCursor });
 }

@@ -3,7 +3,7 @@ import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { sql, type Statement } from "../_shared/db/sql.ts";
 import { EMAIL_KINDS } from "../_shared/domain/email/kinds.ts";
-import { decodeCursor, encodeCursor } from "../_shared/http/keyset-cursor.ts";
+import { decodeCursor, keysetPage, rowPosition } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
 
@@ -82,8 +82,6 @@ export async function listEmails(req: Request, ctx: Context, admin: Principal): 
      order by created_at desc, id desc
      limit ${limit + 1}`;
   const rows = await ctx.db.query<EmailRow>(statement.text, statement.values);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor({ createdAtMicros: last.created_micros, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, limit, rowPosition);
   return json({ emails: page.map(view), nextCursor });
 }

@@ -1,5 +1,5 @@
 import { csvResponse, toCsv, type CsvCell } from "../_shared/http/csv.ts";
-import { encodeCursor } from "../_shared/http/keyset-cursor.ts";
+import { keysetPage } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import type { ListQuery } from "./list-query.ts";
 
@@ -24,9 +24,7 @@ export interface HistoryFormat<V> {
  * @example return historyPage(rows, query, PAYMENTS_FORMAT);
  */
 export function historyPage<V>(rows: readonly HistoryRow<V>[], query: ListQuery<string>, format: HistoryFormat<V>): Response {
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAtMicros: last.createdMicros, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, query.limit, (row) => ({ createdAtMicros: row.createdMicros, id: row.id }));
   if (query.format === "csv") {
     return csvResponse(format.filename, toCsv(format.header, page.map((row) => format.cells(row.view))),
       nextCursor ? { "x-next-cursor": nextCursor } : {});

@@ -1,7 +1,7 @@
 import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { raw, sql, type Statement } from "../_shared/db/sql.ts";
-import { encodeCursor } from "../_shared/http/keyset-cursor.ts";
+import { keysetPage, rowPosition } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { validationProblem } from "../_shared/http/validation.ts";
 import { EVENT_COLUMNS, eventView, type EventRow } from "./event-view.ts";
@@ -40,9 +40,7 @@ export async function listEvents(req: Request, ctx: Context, admin: Principal): 
      order by e.created_at desc, e.id desc
      limit ${query.limit + 1}`;
   const rows = await ctx.db.query<EventRow & { created_micros: number }>(statement.text, statement.values);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAtMicros: last.created_micros, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, query.limit, rowPosition);
   return json({
     events: page.map(({ created_micros: _micros, ...row }) => eventView(row as EventRow)),
     nextCursor,

@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { Principal } from "../_shared/auth/principal.ts";
 import type { Context } from "../_shared/context.ts";
 import { raw, sql } from "../_shared/db/sql.ts";
-import { decodeCursor, encodeCursor } from "../_shared/http/keyset-cursor.ts";
+import { decodeCursor, keysetPage, rowPosition } from "../_shared/http/keyset-cursor.ts";
 import { json } from "../_shared/http/responses.ts";
 import { fieldErrors, validationProblem } from "../_shared/http/validation.ts";
 import { MEETING_STATUSES } from "../_shared/domain/meetings/statuses.ts";
@@ -36,8 +36,6 @@ export async function listMeetings(req: Request, ctx: Context, admin: Principal)
      order by created_at desc, id desc
      limit ${limit + 1}`;
   const rows = await ctx.db.query<MeetingRow>(statement.text, statement.values);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor({ createdAtMicros: last.created_micros, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, limit, rowPosition);
   return json({ meetings: page.map(meetingView), nextCursor });
 }

@@ -14,9 +14,12 @@ if (Object.keys(process.env).some((key) => key.endsWith("_SECRET_ID"))) {
       (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString);
     console.log(JSON.stringify({ level: "info", msg: "secrets loaded", names }));
   } catch (error) {
-    // One line saying which variable and which secret (never a value), then INIT fails with it.
+    // One line saying which variable and which secret (never a value), then INIT fails. By exiting, not by
+    // rethrowing: the runtime logs a thrown error again in full ("Uncaught Exception", message and stack;
+    // aws-lambda-nodejs-runtime-interface-client src/index.mjs) — two lines for one failure. On an exit it
+    // reports only its status (Runtime.ExitError); console writes are synchronous there, so the line is kept.
     console.error(JSON.stringify({ level: "error", msg: "secrets not loaded", error: (error as Error).message }));
-    throw error;
+    process.exit(1);
   } finally {
     client.destroy();
   }

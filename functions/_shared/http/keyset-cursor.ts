@@ -35,3 +35,28 @@ export function decodeCursor(cursor: string): KeysetPosition | undefined {
     return undefined;
   }
 }
+
+/** One page of a newest-first list, and the cursor to the next one (`null` on the last page). */
+export interface KeysetPage<R> {
+  page: R[];
+  nextCursor: string | null;
+}
+
+/**
+ * Cuts a list read with `limit + 1` rows down to `limit`: the extra row only says that a next page exists, and
+ * the cursor points after the page's last row (not the extra one), so the next page starts with that extra row.
+ * @example const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ createdAtMicros: row.created_micros, id: row.id }));
+ */
+export function keysetPage<R>(rows: readonly R[], limit: number, positionOf: (row: R) => KeysetPosition): KeysetPage<R> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null };
+}
+
+/**
+ * Where a row selected with `created_micros` (`created_at` in microseconds) stands, for `keysetPage`.
+ * @example const { page, nextCursor } = keysetPage(rows, limit, rowPosition);
+ */
+export function rowPosition(row: { id: string; created_micros: number }): KeysetPosition {
+  return { createdAtMicros: row.created_micros, id: row.id };
+}
