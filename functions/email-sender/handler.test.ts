@@ -97,7 +97,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
         template_id: "d-33333333",
         categories: ["payment_confirmation"],
         custom_args: { ips_message_id: id, ips_tenant_id: tenantId },
-        mail_settings: { sandbox_mode: { enable: false } },
+        mail_settings: { sandbox_mode: { enable: false }, bypass_unsubscribe_management: { enable: true } },
         tracking_settings: { click_tracking: { enable: true, enable_text: true }, open_tracking: { enable: false } },
       });
       expect(await messageOf(id)).toMatchObject({ status: "sent", attempts: 1, last_error: null, provider_message_id: call!.messageId, sent_at: expect.any(Date) });
@@ -119,7 +119,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       const { tenantId } = await sendgridTenant({ settings: { sandboxMode: true } });
       const id = await enqueue(tenantId);
       await run();
-      expect(sendsTo(id)[0]!.body!.mail_settings).toEqual({ sandbox_mode: { enable: true } });
+      expect(sendsTo(id)[0]!.body!.mail_settings).toEqual({ sandbox_mode: { enable: true }, bypass_unsubscribe_management: { enable: true } });
       expect(await messageOf(id)).toMatchObject({ status: "sent", provider_message_id: null });
     });
 
@@ -336,6 +336,36 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       for (const id of [marketing, welcome]) {
         expect(sendsTo(id)).toEqual([]);
         expect((await messageOf(id)).status).toBe("suppressed");
+      }
+    });
+
+    // An `unsubscribe` event is SendGrid's global list ("unsubscribe from all"), which SendGrid itself enforces
+    // on every send: our list keeps such an address for marketing only, and the request for a transactional
+    // kind must ask SendGrid to pass its global list too, else SendGrid drops the receipt ("Unsubscribed
+    // Address"). Body as the Mail Send API takes it: `mail_settings.bypass_unsubscribe_management` (global
+    // unsubscribes only; group unsubscribes, bounces and spam reports still apply) and never
+    // `bypass_list_management` beside it (Mail Settings → Bypass, sendgrid/docs
+    // `content/docs/ui/account-and-settings/mail.md`; twilio/sendgrid-oai `tsg_mail_v3.json`; sendgrid/docs#6549).
+    it("asks SendGrid to deliver transactional kinds past its global unsubscribe list, and marketing not", async () => {
+      const { tenantId } = await sendgridTenant({ settings: { unsubscribeGroupId: 9, templates: { ...TEMPLATES, payment_failed: "d-66666666" } } });
+      await suppress(tenantId, "left@example.com", "unsubscribe", "marketing");
+      const to = { email: "left@example.com" };
+      const transactional = await Promise.all((["payment_confirmation", "contract_notification", "payment_failed"] as const).map((kind) =>
+        enqueue(tenantId, { kind, to })));
+      const marketing = await enqueue(tenantId, { kind: "marketing", to: { email: "subscribed@example.com" } });
+      const welcome = await enqueue(tenantId, { kind: "welcome", to: { email: "subscribed@example.com" } });
+
+      expect(await run()).toMatchObject({ claimed: 5, sent: 5, suppressed: 0 });
+
+      for (const id of transactional) {
+        const [call] = sendsTo(id);
+        expect(call!.body).toMatchObject({ personalizations: [{ to: [{ email: "left@example.com" }] }] });
+        expect(call!.body).not.toHaveProperty("asm");
+        expect(call!.body!.mail_settings).toEqual({ sandbox_mode: { enable: false }, bypass_unsubscribe_management: { enable: true } });
+      }
+      expect(sendsTo(marketing)[0]!.body).toMatchObject({ asm: { group_id: 9 }, mail_settings: { sandbox_mode: { enable: false } } });
+      for (const id of [marketing, welcome]) {
+        expect(sendsTo(id)[0]!.body!.mail_settings).toEqual({ sandbox_mode: { enable: false } });
       }
     });
 

@@ -23,7 +23,8 @@ const text = (value: unknown): string | null => (typeof value === "string" && va
  * What a SendGrid event puts on the tenant's suppression list, or null: a hard `bounce` (not a `blocked`
  * one — a block is the receiving server refusing for now, and SendGrid does not suppress it either), an
  * address `dropped` for an address reason, a `spamreport` (scope `all`); an `unsubscribe` or
- * `group_unsubscribe` (scope `marketing`: the family still gets its transactional mail).
+ * `group_unsubscribe` (scope `marketing`: the family still gets its transactional mail, which for a global
+ * `unsubscribe` holds only because those kinds are sent past SendGrid's global list, see mailSendBody).
  */
 export function suppressionOf(tenantId: string, event: SendGridEvent): Suppression | null {
   const email = text(event.email)?.toLowerCase();

@@ -7,7 +7,7 @@ import type { DbPool } from "../_shared/db/port.ts";
 import { reapplyStoredEvent } from "../_shared/webhooks/reapply.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { testServices, type CapturedLogs } from "../../tests/support/services.ts";
-import { paymentIntent, stripeEvent } from "../../tests/support/stripe.ts";
+import { paymentIntent, stripeEvent, tuitionInvoice } from "../../tests/support/stripe.ts";
 import { createEnrollment } from "../../tests/support/tenants.ts";
 import { effectOf } from "./effects.ts";
 import { stripeSchool } from "../../tests/support/delivery.ts";
@@ -126,6 +126,67 @@ describe.each(ADAPTERS)("payment confirmation emails from stripe-webhook on %s",
     expect((await deliver(succeeded(broken))).json).toMatchObject({ failed: 1 });
     expect(await messages()).toEqual([]);
     expect(await db.query("select status from webhook_events where tenant_id = $1", [tenantId])).toEqual([{ status: "failed" }]);
+  });
+
+  describe("tuition, which its invoice confirms", () => {
+    // Shapes at API 2025-03-31.basil: the Invoice names no intent (docs.stripe.com/api/invoices/object), the
+    // PaymentIntent no invoice (stripe/openapi `upcoming-changes/node.md`: "Remove support for `invoice` on
+    // `Charge` and `PaymentIntent`"), and only `invoice_payment.paid` names both (stripe-node
+    // `src/resources/InvoicePayments.ts`). Before basil, the intent's `invoice` names its invoice.
+    const tuitionIntent = (enrollmentId: string, fields: Record<string, unknown> = {}) => ({
+      ...paymentIntent({ amount: 30_000, enrollmentId }),
+      metadata: { enrollment_id: enrollmentId, kind: "tuition" },
+      receipt_email: "receipts@example.com",
+      ...fields,
+    });
+    const confirmations = async (messages: () => Promise<Record<string, unknown>[]>) =>
+      (await messages()).filter((m) => m.kind === "payment_confirmation");
+
+    it.each([["invoice first", false], ["intent first", true]] as const)(
+      "basil: invoice.paid, payment_intent.succeeded and invoice_payment.paid of one tuition payment (%s) → one confirmation, the invoice's",
+      async (_, intentFirst) => {
+        const { tenantId, deliver, messages } = await setup();
+        const enrollmentId = await createEnrollment(db, tenantId);
+        const intent = tuitionIntent(enrollmentId);
+        const invoice = tuitionInvoice({ amountDue: 30_000, amountPaid: 30_000, status: "paid", metadata: { enrollment_id: enrollmentId } });
+        const paid = stripeEvent("invoice.paid", invoice, { created: NOW - 60 });
+        const events = [paid, succeeded(intent), stripeEvent("invoice_payment.paid", {
+          id: `inpay_test_${crypto.randomUUID().slice(0, 8)}`, object: "invoice_payment", amount_paid: 30_000, amount_requested: 30_000,
+          currency: "usd", invoice: invoice.id, is_default: true, livemode: false, payment: { type: "payment_intent", payment_intent: intent.id },
+          status: "paid", status_transitions: { paid_at: NOW - 60, canceled_at: null },
+        }, { created: NOW - 60 })];
+        if (intentFirst) events.reverse();
+        for (const event of events) expect((await deliver(event)).status).toBe(200);
+
+        expect(await messages()).toEqual([{
+          kind: "payment_confirmation", to_email: "parent@example.com", to_name: "Pat Parent", dedupe_key: invoice.id, status: "queued",
+          data: { amount: 30_000, currency: "usd", amountDisplay: "$300.00", enrollmentId },
+        }]);
+      },
+    );
+
+    it("before basil: an intent that names its invoice enqueues nothing; invoice.paid confirms it to the invoice's customer", async () => {
+      const { tenantId, deliver, messages } = await setup();
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const invoice = tuitionInvoice({ amountPaid: 30_000, status: "paid", metadata: { enrollment_id: enrollmentId } });
+      // No `kind` in its metadata: Stripe does not copy the subscription's metadata onto an invoice's intent.
+      const intent = { ...paymentIntent({ amount: 30_000 }), invoice: invoice.id, receipt_email: "receipts@example.com" };
+      await deliver(succeeded(intent));
+      expect(await confirmations(messages)).toEqual([]);
+      await deliver(stripeEvent("invoice.paid", { ...invoice, payment_intent: intent.id }, { created: NOW - 59 }));
+      expect(await confirmations(messages)).toEqual([expect.objectContaining({ to_email: "parent@example.com", dedupe_key: intent.id })]);
+    });
+
+    it("an enrollment_fee intent (metadata.kind, as our Checkout sets it) still gets its one confirmation", async () => {
+      const { tenantId, deliver, messages } = await setup();
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const intent = tuitionIntent(enrollmentId, { metadata: { enrollment_id: enrollmentId, kind: "enrollment_fee", tenant_id: tenantId }, amount: 15_000 });
+      await deliver(succeeded(intent));
+      await deliver(succeeded(intent)); // resent under a new event id
+      expect(await messages()).toEqual([expect.objectContaining({
+        kind: "payment_confirmation", to_email: "receipts@example.com", dedupe_key: intent.id, data: expect.objectContaining({ amount: 15_000 }),
+      })]);
+    });
   });
 
   it("shows a zero-decimal currency's amount as it is", async () => {

@@ -1,6 +1,6 @@
 import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
-import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf } from "../fields.ts";
+import { enrollmentIdOf, idOf, integerOf, objectOf, stringOf, type StripeObject } from "../fields.ts";
 import type { PaymentStatus } from "../../_shared/domain/payments/statuses.ts";
 import { upsertPaymentStatement } from "../../_shared/domain/payments/payments.ts";
 import type { StripeEventEffect } from "./types.ts";
@@ -13,8 +13,16 @@ const STATUS_BY_EVENT: ReadonlyMap<string, PaymentStatus> = new Map(Object.entri
 } as const));
 
 /**
+ * Whether the intent pays a tuition invoice, whose `invoice.paid` enqueues the confirmation: since API
+ * 2025-03-31 that one is keyed by the invoice (the invoice no longer names its intent), so a second one keyed
+ * by the intent would reach the family too. Before that API the intent names its `invoice`.
+ */
+const confirmedByItsInvoice = (intent: StripeObject, kind: string): boolean => kind === "tuition" || idOf(intent.invoice) !== null;
+
+/**
  * `payment_intent.*` → one `payments` row per intent, linked to `metadata.enrollment_id`. A succeeded intent
- * with a `receipt_email` also enqueues its payment confirmation, keyed by the intent, in the same statement.
+ * with a `receipt_email` also enqueues its payment confirmation, keyed by the intent, in the same statement —
+ * unless it pays a tuition invoice, which confirms it instead.
  */
 export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
   const intent = event.data.object;
@@ -35,8 +43,13 @@ export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
     failureReason: stringOf(objectOf(intent.last_payment_error).message),
     eventCreated: event.created,
   } as const;
+  // The intent's payments row (and the refunds and disputes it reads) is all another event could touch too:
+  // intents of other ids may share one statement with it (see EventEffect.keys).
+  const keys = [`payment:${paymentIntent}`];
   const receiptEmail = stringOf(intent.receipt_email)?.trim();
-  if (payment.status !== "succeeded" || !receiptEmail) return { statements: (gate) => [upsertPaymentStatement(payment, gate)] };
+  if (payment.status !== "succeeded" || !receiptEmail || confirmedByItsInvoice(intent, kind)) {
+    return { statements: (gate) => [upsertPaymentStatement(payment, gate)], keys };
+  }
   const confirmation = paymentConfirmation(payment, { email: receiptEmail });
-  return { statements: (gate) => [upsertPaymentStatement(payment, gate), enqueueEmailStatement(confirmation, gate)] };
+  return { statements: (gate) => [upsertPaymentStatement(payment, gate), enqueueEmailStatement(confirmation, gate)], keys };
 };

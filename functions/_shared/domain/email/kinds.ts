@@ -11,8 +11,9 @@ export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /**
  * Mail a family needs whatever they opted out of — an account, a payment, a contract: it still goes to an
- * address that only unsubscribed from marketing (a bounce or spam report stops every kind). Other kinds
- * (`welcome`, `marketing`) follow every suppression.
+ * address that only unsubscribed from marketing (a bounce or spam report stops every kind). SendGrid is told
+ * so too: their Mail Send body passes its global unsubscribe list (`bypass_unsubscribe_management`), which it
+ * would otherwise enforce on every send. Other kinds (`welcome`, `marketing`) follow every suppression.
  */
 export const TRANSACTIONAL_KINDS: ReadonlySet<EmailKind> = new Set<EmailKind>([
   "password_reset", "payment_confirmation", "payment_action_required", "payment_failed", "contract_notification",

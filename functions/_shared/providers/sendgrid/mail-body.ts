@@ -1,4 +1,4 @@
-import { UNTRACKED_KINDS, type EmailKind } from "../../domain/email/kinds.ts";
+import { TRANSACTIONAL_KINDS, UNTRACKED_KINDS, type EmailKind } from "../../domain/email/kinds.ts";
 import type { Settings } from "../../integrations/catalog.ts";
 import { CUSTOM_ARG_MESSAGE_ID, CUSTOM_ARG_TENANT_ID } from "./custom-args.ts";
 import { SendGridSetupError } from "./setup-error.ts";
@@ -19,8 +19,8 @@ export type MailContent = { template: true } | { subject: string; text: string }
 /**
  * The `POST /v3/mail/send` body for an email (PROVIDERS.md): the kind's dynamic template from
  * `settings.templates` with the message's data, the school's sender, sandbox mode and tracking (always off
- * for UNTRACKED_KINDS), an unsubscribe group for `marketing`, and our ids in `custom_args`. Throws
- * SendGridSetupError when a setting it needs is missing.
+ * for UNTRACKED_KINDS), an unsubscribe group for `marketing`, past SendGrid's global unsubscribe list for
+ * TRANSACTIONAL_KINDS, and our ids in `custom_args`. Throws SendGridSetupError when a setting it needs is missing.
  * @example await sendMail(account, mailSendBody(email, settings));
  */
 export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid">, content: MailContent = { template: true }): Record<string, unknown> {
@@ -36,6 +36,13 @@ export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid"
   // A password-reset link rewritten through the tracking domain is a login link in someone else's logs.
   const tracked = !UNTRACKED_KINDS.has(email.kind);
   const clickTracking = tracked && settings.clickTracking;
+  // SendGrid drops every send to an address on its global unsubscribe list ("unsubscribe from all"), so a
+  // family that clicked it would lose its receipts and contracts too. This filter passes that list only:
+  // group unsubscribes, bounces and spam reports still stop the mail, and marketing never gets it. Not
+  // bypass_list_management, which would pass bounces and spam reports too, and which SendGrid refuses next to
+  // any other bypass filter, even one set false (Mail Settings → Bypass, sendgrid/docs
+  // `content/docs/ui/account-and-settings/mail.md`; sendgrid/docs#6549).
+  const bypassGlobalUnsubscribe = TRANSACTIONAL_KINDS.has(email.kind);
   return {
     personalizations: [
       "template" in content ? { to: [to], dynamic_template_data: email.data } : { to: [to], subject: content.subject },
@@ -45,7 +52,10 @@ export function mailSendBody(email: OutgoingEmail, settings: Settings<"sendgrid"
     ...(email.kind === "marketing" ? { asm: { group_id: settings.unsubscribeGroupId } } : {}),
     categories: [email.kind],
     custom_args: { [CUSTOM_ARG_MESSAGE_ID]: email.id, [CUSTOM_ARG_TENANT_ID]: email.tenantId },
-    mail_settings: { sandbox_mode: { enable: settings.sandboxMode } },
+    mail_settings: {
+      sandbox_mode: { enable: settings.sandboxMode },
+      ...(bypassGlobalUnsubscribe ? { bypass_unsubscribe_management: { enable: true } } : {}),
+    },
     tracking_settings: {
       click_tracking: { enable: clickTracking, enable_text: clickTracking },
       open_tracking: { enable: tracked && settings.openTracking },
