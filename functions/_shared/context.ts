@@ -3,6 +3,7 @@ import { createCredentialVault, type CredentialVault } from "./crypto/vault.ts";
 import type { Db } from "./db/port.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
 import { createIntegrationCache, type IntegrationCache } from "./integrations/cache.ts";
+import type { EventGroups } from "./webhooks/event-groups.ts";
 
 /**
  * What a function needs, built once per cold start and shared by every request it serves. Token
@@ -20,6 +21,12 @@ export interface Services {
   log: Logger;
   /** Decrypted integrations reused for a few seconds by webhook functions (see IntegrationCache). */
   integrationCache: IntegrationCache;
+  /**
+   * Set by runtimes that serve many deliveries at once (the dev server, Deno): concurrent webhook events are
+   * stored in one statement (webhooks/event-groups.ts). Absent (Lambda: one request per instance), each event
+   * takes the one-event path.
+   */
+  eventGroups?: EventGroups;
 }
 
 /** Per request: the services plus the route's path parameters, the request id and a logger carrying it. */

@@ -26,7 +26,16 @@ export interface IncomingEvent {
  * Throwing (or a failing statement) leaves the event stored as `failed` for the retry job.
  */
 export type EventEffect =
-  | { statements: (gate: Statement) => Statement[] }
+  | {
+    statements: (gate: Statement) => Statement[];
+    /**
+     * What the statements read or write that another event's effect could too (`payment:<intent id>`), scoped to
+     * the tenant by the caller. Only effects that name them may share one statement with other events (see
+     * event-groups.ts), and never with one naming the same key: inside one statement a second change to the
+     * same row is refused or, for a plain UPDATE, silently skipped. Without keys the event is applied alone.
+     */
+    keys?: readonly string[];
+  }
   | { apply: (tx: Db) => Promise<void> };
 
 /** The effect of an event for a tenant; `undefined` for events that are only recorded (unknown types). */
@@ -62,13 +71,20 @@ function storeFailed(tenantId: string, source: IntegrationKey, event: IncomingEv
     returning id`;
 }
 
+/**
+ * The CTEs that store one event (`<name>`, a row only when this statement stored it) and apply its effect's
+ * statements gated on that (`<name>_0`, `<name>_1`, …). Data-modifying CTEs all run, once, whether or not the
+ * final select reads them.
+ */
+export function storeAndApplyCtes(name: string, store: Statement, effect: { statements: (gate: Statement) => Statement[] }): Statement {
+  return effect.statements(sql`exists (select 1 from ${raw(name)})`)
+    .reduce((ctes, statement, i) => sql`${ctes}, ${raw(`${name}_${i}`)} as (${statement})`, sql`${raw(name)} as (${store})`);
+}
+
 async function storeAndApply(db: Db, store: Statement, effect: EventEffect | undefined): Promise<boolean> {
   if (effect === undefined) return (await db.query(store.text, store.values)).length > 0;
   if ("statements" in effect) {
-    // Data-modifying CTEs all run, once, whether or not the final select reads them.
-    const applied = effect.statements(sql`exists (select 1 from stored)`)
-      .reduce((ctes, statement, i) => sql`${ctes}, ${raw(`applied_${i}`)} as (${statement})`, sql`with stored as (${store})`);
-    const combined = sql`${applied} select count(*)::int as stored from stored`;
+    const combined = sql`with ${storeAndApplyCtes("stored", store, effect)} select count(*)::int as stored from stored`;
     const [row] = await db.query<{ stored: number }>(combined.text, combined.values);
     return row!.stored > 0;
   }
@@ -91,9 +107,34 @@ async function storeAndApply(db: Db, store: Statement, effect: EventEffect | und
  */
 export async function recordAndApply(
   db: Db, tenantId: string, source: IntegrationKey, event: IncomingEvent, effectOf: EffectOf,
-): Promise<{ outcome: RecordOutcome; error?: string }> {
+): Promise<RecordResult> {
+  return recordStorable(db, tenantId, source, storableIncoming(event), effectOf);
+}
+
+export type RecordResult = { outcome: RecordOutcome; error?: string };
+
+/** A verified event as it is stored: credentials redacted, U+0000 replaced, with its JSON text. */
+export interface StorableEvent {
+  event: IncomingEvent;
+  payloadJson: string;
+}
+
+/** The event as stored and as its effect reads it (see recordAndApply). */
+export function storableIncoming(event: IncomingEvent): StorableEvent {
   const redacted = redactSecrets(event.payload, event.payloadJson);
-  const { event: stored, payloadJson } = storableEvent({ ...event, payload: redacted.payload, payloadJson: redacted.json }, redacted.json);
+  return storableEvent({ ...event, payload: redacted.payload, payloadJson: redacted.json }, redacted.json);
+}
+
+/** The statement that stores a storable event as processed (see storeProcessed). */
+export function storeProcessedStatement(tenantId: string, source: IntegrationKey, storable: StorableEvent): Statement {
+  return storeProcessed(tenantId, source, storable.event, storable.payloadJson);
+}
+
+/** recordAndApply for an event already made storable. */
+export async function recordStorable(
+  db: Db, tenantId: string, source: IntegrationKey, storable: StorableEvent, effectOf: EffectOf,
+): Promise<RecordResult> {
+  const { event: stored, payloadJson } = storable;
   try {
     const effect = effectOf(tenantId, stored);
     const applied = await storeAndApply(db, storeProcessed(tenantId, source, stored, payloadJson), effect);

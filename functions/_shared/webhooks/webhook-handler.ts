@@ -6,6 +6,7 @@ import { isUuid } from "../http/uuid.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
 import { findSoleEnabledTenant, loadIntegration, type Integration } from "../integrations/store.ts";
 import { WebhookVerificationError } from "../verify/errors.ts";
+import type { EventGroups } from "./event-groups.ts";
 import { recordAndApply, type EffectOf, type IncomingEvent } from "./record-event.ts";
 import { verificationFailureLimit, type VerificationFailureLimit } from "./failure-limit.ts";
 import { recordSignatureFailure } from "./signature-failures.ts";
@@ -36,6 +37,9 @@ export interface WebhookSpec {
 }
 
 const RETRY_AFTER_SECONDS = "30";
+
+/** Without grouping (a Lambda instance serves one request at a time): each event in its own statement. */
+const ONE_EVENT_PATH: EventGroups = { record: recordAndApply };
 
 async function resolveTenantId(ctx: Context, source: IntegrationKey): Promise<string | undefined> {
   const fromPath = ctx.params.tenantId;
@@ -107,7 +111,7 @@ export function createWebhookHandler(spec: WebhookSpec): Handler {
       let failed = 0;
       let duplicates = 0;
       for (const event of events) {
-        const { outcome } = await recordAndApply(ctx.db, tenantId, spec.source, event, spec.effectOf);
+        const { outcome } = await (ctx.eventGroups ?? ONE_EVENT_PATH).record(ctx.db, tenantId, spec.source, event, spec.effectOf);
         if (outcome === "failed") failed++;
         if (outcome === "duplicate") duplicates++;
         const line = { tenantId, eventId: event.externalId, eventType: event.eventType, outcome };

@@ -5,6 +5,7 @@ import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
 import { clientIpBehindProxies } from "../client-ip.ts";
 import { createFunctionApp, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
 import { supabaseEnv } from "./supabase-env.ts";
+import { createEventGroups } from "../../_shared/webhooks/event-groups.ts";
 import { supabaseRoutes } from "./supabase-routes.ts";
 
 /** What `Deno.serve` passes its handler next to the request. */
@@ -50,7 +51,9 @@ export function createDenoFetch(
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const served = { ...definition, routes: [...definition.routes, ...supabaseRoutes(definition)] };
   const clientIp = options.clientIp ?? denoClientIp;
-  const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp }));
+  // An isolate serves concurrent requests: their webhook events share one statement (event-groups.ts).
+  const services = { eventGroups: createEventGroups(), ...options.services };
+  const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp, services }));
   return async (req, info) => (await ready()).fetch(req, info ? { remoteAddr: info.remoteAddr } : {});
 }
 

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig } from "../../_shared/config.ts";
 import { createServices, type Services } from "../../_shared/context.ts";
+import { createEventGroups } from "../../_shared/webhooks/event-groups.ts";
 import type { DbPool } from "../../_shared/db/port.ts";
 import type { Logger } from "../../_shared/http/logger.ts";
 import { FUNCTIONS } from "../../manifest.ts";
@@ -62,7 +63,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const config = await loadConfig(env);
   await mkdir(options.dataDir, { recursive: true });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${options.dataDir}/pglite` });
-  const services = createServices(config, db, options.log ? { log: options.log } : {});
+  // Serves every function from one process: concurrent webhook events share one statement (event-groups.ts).
+  const services = createServices(config, db, { eventGroups: createEventGroups(), ...(options.log ? { log: options.log } : {}) });
   const tenantId = await ensureLocalTenant(db, options.localTenantName ?? LOCAL_TENANT_NAME);
   const jwtSecret = config.supabaseJwtSecret!; // loadConfig requires it by default
   const app = await createApp(services, FUNCTIONS, {

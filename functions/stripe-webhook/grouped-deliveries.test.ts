@@ -1,0 +1,175 @@
+// Concurrent deliveries on a runtime that groups them (dev server, Deno: Services.eventGroups): signed by
+// Stripe's SDK, posted to the real handler at once, stored on the real database. What grouping may change is
+// the number of statements; what it must not: every event answered only once stored, stored once, applied at
+// most once, a failing event stored as failed without costing the others, 503 when the database is gone.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../_shared/context.ts";
+import { DbUnavailableError, type Db, type DbPool, type QueryOptions, type Row } from "../_shared/db/port.ts";
+import { createEventGroups } from "../_shared/webhooks/event-groups.ts";
+import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
+import { callHandler } from "../../tests/support/delivery.ts";
+import { faultyDb } from "../../tests/support/faulty-db.ts";
+import { testServices } from "../../tests/support/services.ts";
+import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
+import { createEnrollment, createStripeTenant } from "../../tests/support/tenants.ts";
+import { handler } from "./handler.ts";
+
+const NOW = Math.floor(Date.now() / 1000);
+
+/** The statements sent through `db` that store webhook events, with the options they were sent with. */
+function recording(db: Db): { db: Db; stores: { text: string; options: QueryOptions | undefined }[] } {
+  const stores: { text: string; options: QueryOptions | undefined }[] = [];
+  const wrapped: Db = {
+    query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      if (text.includes("insert into webhook_events")) stores.push({ text, options });
+      return db.query<T>(text, params, options);
+    },
+    transaction: (work) => db.transaction(work),
+    execScript: (script) => db.execScript(script),
+  };
+  return { db: wrapped, stores };
+}
+
+const inserts = (text: string) => text.split("insert into webhook_events").length - 1;
+
+describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
+  let pool: DbPool;
+  beforeAll(async () => {
+    pool = await openTestDatabase(adapter);
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  /**
+   * A school whose integration is already in the instance cache (one delivery made and forgotten), as on a
+   * warm instance: concurrent deliveries then reach storage in the same turn, which is what makes a group.
+   */
+  async function school(recorded: ReturnType<typeof recording>) {
+    const services: Services = { ...(await testServices(recorded.db, { cacheTtlMs: 60_000 })), eventGroups: createEventGroups() };
+    const secret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
+    const tenantId = await createStripeTenant(services, secret);
+    const enrollmentId = await createEnrollment(pool, tenantId);
+    const deliver = (event: object) =>
+      callHandler(handler, services, { tenantId }, signedStripeRequest(tenantId, JSON.stringify(event), { secret, timestamp: NOW }));
+    const warm = await deliver(stripeEvent("customer.created", { id: `cus_test_${crypto.randomUUID().slice(0, 8)}`, object: "customer" }));
+    expect(warm.status).toBe(200);
+    await pool.query("delete from webhook_events where tenant_id = $1", [tenantId]);
+    recorded.stores.length = 0;
+    return { services, tenantId, enrollmentId, deliver };
+  }
+
+  const intentEvent = (type: string, fields: Parameters<typeof paymentIntent>[0], created = NOW - 60) =>
+    stripeEvent(type, paymentIntent(fields), { created });
+
+  it("stores concurrent events of different intents in one statement, each answered, stored and applied once", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { tenantId, enrollmentId, deliver } = await school(recorded);
+    const events = Array.from({ length: 12 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
+
+    const answers = await Promise.all(events.map(deliver));
+
+    expect(answers.map((a) => [a.status, a.json])).toEqual(events.map(() => [200, { received: 1, duplicates: 0, failed: 0 }]));
+    // All twelve reached storage in the same turn: one statement (sent unnamed) holds them all.
+    expect(stores.map((s) => inserts(s.text))).toEqual([12]);
+    expect(stores[0]!.options).toEqual({ oneOff: true });
+    const rows = await pool.query<{ external_id: string; status: string }>(
+      "select external_id, status from webhook_events where tenant_id = $1 and source = 'stripe'", [tenantId]);
+    expect(rows.map((r) => r.external_id).sort()).toEqual(events.map((e) => e.id).sort());
+    expect(rows.every((r) => r.status === "processed")).toBe(true);
+    const payments = await pool.query<{ n: number }>(
+      "select count(*)::int as n from payments where tenant_id = $1 and status = 'succeeded' and enrollment_id = $2", [tenantId, enrollmentId]);
+    expect(payments[0]!.n).toBe(12);
+  });
+
+  it("takes the one-event path for a delivery alone", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { enrollmentId, deliver } = await school(recorded);
+    const answer = await deliver(intentEvent("payment_intent.succeeded", { enrollmentId }));
+    expect(answer.json).toEqual({ received: 1, duplicates: 0, failed: 0 });
+    expect(stores).toHaveLength(1);
+    expect(stores[0]!.text.trimStart()).toMatch(/^with stored as \(/);
+    expect(stores[0]!.options).toBeUndefined();
+  });
+
+  it("answers the same event delivered twice at once as stored and duplicate, applied once", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { tenantId, enrollmentId, deliver } = await school(recorded);
+    const event = intentEvent("payment_intent.succeeded", { enrollmentId, amount: 31_000 });
+    const other = intentEvent("payment_intent.succeeded", { enrollmentId });
+
+    const answers = await Promise.all([deliver(event), deliver(event), deliver(other)]);
+
+    expect(answers.map((a) => a.json.duplicates).sort()).toEqual([0, 0, 1]);
+    expect(answers.every((a) => a.status === 200 && a.json.received === 1)).toBe(true);
+    // The second copy never shares a statement with the first (it would update a row that statement inserts).
+    expect(stores.every((s) => s.text.split(event.id).length - 1 <= 1)).toBe(true);
+    const [stored] = await pool.query<{ n: number; attempts: number }>(
+      "select count(*)::int as n, max(attempts)::int as attempts from webhook_events where tenant_id = $1 and external_id = $2", [tenantId, event.id]);
+    expect(stored).toEqual({ n: 1, attempts: 1 });
+    const [payment] = await pool.query<{ n: number }>(
+      "select count(*)::int as n from payments where tenant_id = $1 and stripe_payment_intent = $2", [tenantId, (event.data.object as { id: string }).id]);
+    expect(payment!.n).toBe(1);
+  });
+
+  it("applies two events of one intent in separate statements, so neither change is lost", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { tenantId, enrollmentId, deliver } = await school(recorded);
+    const id = `pi_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    // Seeded first, so both events below update an existing row: in one statement the second UPDATE of a row
+    // would be skipped without an error.
+    await deliver(intentEvent("payment_intent.processing", { id, enrollmentId, status: "processing" }, NOW - 300));
+    const processingAgain = intentEvent("payment_intent.processing", { id, enrollmentId, status: "processing" }, NOW - 200);
+    const succeeded = intentEvent("payment_intent.succeeded", { id, enrollmentId, status: "succeeded", amount: 27_500 }, NOW - 100);
+
+    const answers = await Promise.all([deliver(processingAgain), deliver(succeeded)]);
+
+    expect(answers.map((a) => a.json)).toEqual([{ received: 1, duplicates: 0, failed: 0 }, { received: 1, duplicates: 0, failed: 0 }]);
+    expect(stores.slice(1).every((s) => inserts(s.text) === 1)).toBe(true);
+    const [payment] = await pool.query<{ status: string; amount: number }>(
+      "select status, amount from payments where tenant_id = $1 and stripe_payment_intent = $2", [tenantId, id]);
+    expect(payment).toEqual({ status: "succeeded", amount: 27_500 });
+  });
+
+  it("stores an event whose effect fails as failed, and the rest of its group as processed", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { tenantId, enrollmentId, deliver } = await school(recorded);
+    const good = Array.from({ length: 4 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
+    // payments.amount has `check (amount >= 0)`: this one's upsert fails inside the group's statement.
+    const bad = intentEvent("payment_intent.succeeded", { enrollmentId, amount: -100 });
+
+    const answers = await Promise.all([...good, bad].map(deliver));
+
+    expect(answers.map((a) => a.json)).toEqual([
+      ...good.map(() => ({ received: 1, duplicates: 0, failed: 0 })), { received: 1, duplicates: 0, failed: 1 },
+    ]);
+    expect(inserts(stores[0]!.text)).toBe(5); // tried together first, then each on its own
+    const rows = await pool.query<{ external_id: string; status: string; last_error: string | null }>(
+      "select external_id, status, last_error from webhook_events where tenant_id = $1", [tenantId]);
+    const byId = new Map(rows.map((r) => [r.external_id, r]));
+    expect(good.map((e) => byId.get(e.id)?.status)).toEqual(["processed", "processed", "processed", "processed"]);
+    expect(byId.get(bad.id)?.status).toBe("failed");
+    expect(byId.get(bad.id)?.last_error).toMatch(/check/i);
+    const [payments] = await pool.query<{ n: number }>("select count(*)::int as n from payments where tenant_id = $1", [tenantId]);
+    expect(payments!.n).toBe(4);
+  });
+
+  it("answers 503 to every event of a group when the database is unreachable, and stores none", async () => {
+    const recorded = recording(faultyDb(pool, (text) =>
+      text.includes("e1 as (") ? new DbUnavailableError("database unavailable: ECONNRESET") : undefined));
+    const { tenantId, enrollmentId, deliver } = await school(recorded);
+    const events = Array.from({ length: 3 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
+
+    const answers = await Promise.all(events.map(deliver));
+
+    expect(answers.map((a) => [a.status, a.headers.get("retry-after")])).toEqual(events.map(() => [503, "30"]));
+    expect(recorded.stores.map((s) => inserts(s.text))).toEqual([3]);
+    const [stored] = await pool.query<{ n: number }>("select count(*)::int as n from webhook_events where tenant_id = $1", [tenantId]);
+    expect(stored!.n).toBe(0);
+  });
+});
