@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Services } from "../_shared/context.ts";
 import type { DbPool } from "../_shared/db/port.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
@@ -179,6 +179,33 @@ describe.each(ADAPTERS)("zoom-sdk-signature on %s", (adapter) => {
     expect([unreachable.status, unreachable.json.code]).toEqual([502, "zoom_connection_error: connection_error"]);
     expect([limited.status, limited.headers.get("retry-after")]).toEqual([503, "3"]);
     for (const res of [unknown, unreachable, limited]) expect(res.json.signature).toBeUndefined();
+  });
+
+  it("answers 502 as a Zoom API failure (zoom_api_error: invalid_response) when Zoom's ZAK answer has no token", async () => {
+    const { services, meetingId, admin } = await setup();
+    // A 2xx without `token` (the ZAK answer is `{token}`: developers.zoom.us/docs/meeting-sdk/auth/zak).
+    zoomApi.fail("get", "/v2/users/ms.rivera%40school.example/token", 200, {});
+
+    const res = await call(services, { meetingId, role: 1 }, { token: admin });
+
+    expect([res.status, res.json.title, res.json.code]).toEqual([502, "Zoom refused the request", "zoom_api_error: invalid_response"]);
+    expect(res.json.detail).toContain("Zoom's ZAK answer has no token");
+    expect([res.json.signature, res.json.zak]).toEqual([undefined, undefined]);
+    expect(services.logs.lines.join("\n")).toContain("zoom_api_error: invalid_response");
+  });
+
+  it("reads and decrypts the school's Zoom integration once per request, on the host (role 1) path too", async () => {
+    const { services, tenantId, meetingId, admin, student } = await setup();
+    const open = vi.spyOn(services.vault, "open");
+    const zoomOpens = () => open.mock.calls.filter(([, binding]) => binding.tenantId === tenantId && binding.integrationKey === "zoom").length;
+
+    const host = await call(services, { meetingId, role: 1 }, { token: admin });
+    const hostOpens = zoomOpens();
+    const attend = await call(services, { meetingId, role: 0 }, { token: student });
+
+    expect([host.status, attend.status]).toEqual([200, 200]);
+    expect([hostOpens, zoomOpens() - hostOpens]).toEqual([1, 1]);
+    open.mockRestore();
   });
 
   it("a passcode sealed for another meeting does not open (bound to tenant + meeting): 500, nothing revealed", async () => {

@@ -63,7 +63,7 @@ export const handler = userHandler("zoom-sdk-signature", async (req, ctx, user) 
   }
 
   const password = await openMeetingPasscode(ctx.vault, user.tenantId, meeting.id, meeting.passcode);
-  const zak = role === 1 ? await hostZak(ctx, user.tenantId, meeting.host_email) : undefined;
+  const zak = role === 1 ? await hostZak(ctx, integration, meeting.host_email) : undefined;
   const meetingNumber = meeting.zoom_meeting_id;
   const { signature, expiresAt } = await signMeetingSdk({
     sdkKey, sdkSecret, meetingNumber, role, nowSeconds: Math.floor(ctx.now() / 1000),

@@ -1,17 +1,19 @@
 import type { Context } from "../_shared/context.ts";
 import { ProblemError } from "../_shared/http/problem-error.ts";
-import { isUnknownZoomUser } from "../_shared/providers/zoom/errors.ts";
-import { openTenantZoom } from "../_shared/providers/zoom/tenant-zoom.ts";
+import type { Integration } from "../_shared/integrations/store.ts";
+import { isUnknownZoomUser, ZoomApiError } from "../_shared/providers/zoom/errors.ts";
+import { tenantZoomOf } from "../_shared/providers/zoom/tenant-zoom.ts";
 
 /**
  * The host's ZAK (Zoom Access Key), which the Meeting SDK needs to start a meeting as its host (role 1):
  * `GET /v2/users/{hostEmail}/token?type=zak` → `{token}`, valid 2 h, scope `user:read:token:admin`
  * (developers.zoom.us/docs/meeting-sdk/auth/zak). `me` for meetings created before hosts were kept.
+ * Asked with the school's Zoom `integration` the handler already loaded (for its SDK credentials).
  * Never stored nor logged. A host no longer in the school's Zoom account → 409 naming it.
- * @example const zak = await hostZak(ctx, user.tenantId, meeting.host_email);
+ * @example const zak = await hostZak(ctx, integration, meeting.host_email);
  */
-export async function hostZak(ctx: Context, tenantId: string, hostEmail: string | null): Promise<string> {
-  const zoom = await openTenantZoom(ctx, tenantId);
+export async function hostZak(ctx: Context, integration: Integration, hostEmail: string | null): Promise<string> {
+  const zoom = tenantZoomOf(ctx, integration);
   const host = hostEmail ?? "me";
   let answer: { token?: unknown } | undefined;
   try {
@@ -24,7 +26,8 @@ export async function hostZak(ctx: Context, tenantId: string, hostEmail: string 
     });
   }
   if (typeof answer?.token !== "string" || !answer.token) {
-    throw new ProblemError({ status: 502, title: "Zoom refused the request", code: "zoom_api_error: invalid_response", detail: "Zoom's ZAK answer has no token" });
+    // Zoom said yes but sent no key: its failure, answered like any other (zoomErrorProblem → 502).
+    throw new ZoomApiError({ status: 200, stage: "api", code: "invalid_response", zoomMessage: "Zoom's ZAK answer has no token" });
   }
   return answer.token;
 }

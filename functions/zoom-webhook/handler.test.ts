@@ -536,6 +536,25 @@ describe.each(ADAPTERS)("zoom-webhook on %s", (adapter) => {
       expect([settled!.join_time, settled!.leave_time]).toEqual([new Date("2026-12-01T15:01:00Z"), new Date("2026-12-01T15:20:00Z")]);
     });
 
+    it("takes a numeric user_id as its digits, for the attendance row and for telling same-millisecond joins apart", async () => {
+      const { tenantId, post } = await setup();
+      const meeting = await insertMeeting(db, tenantId);
+      // Today's events send user_id as a string (tests/support/zoom.ts); a number must name the same join.
+      const numeric = (userId: number, at: string) => {
+        const event = participantEvent("meeting.participant_joined", { id: meeting.zoomMeetingId, uuid: meeting.uuid, eventTs: TS(60), userId: "0", at });
+        return { ...event, payload: { ...event.payload, object: { ...event.payload.object, participant: { ...event.payload.object.participant, user_id: userId } } } };
+      };
+
+      await post(numeric(16778240, "2026-12-01T15:01:00Z"));
+      await post(numeric(16779264, "2026-12-01T15:01:00Z"));
+
+      expect((await participantsOf(meeting.id)).map((r) => r.participant_id)).toEqual(["16778240", "16779264"]);
+      expect((await webhookEvents(db, tenantId)).map((e) => [e.external_id, e.status])).toEqual([
+        [`meeting.participant_joined:${meeting.uuid}:16778240:${TS(60)}`, "processed"],
+        [`meeting.participant_joined:${meeting.uuid}:16779264:${TS(60)}`, "processed"],
+      ]);
+    });
+
     it("records nothing for a meeting this school did not create here, or another school's meeting with the same number", async () => {
       const mine = await setup();
       const theirs = await setup();

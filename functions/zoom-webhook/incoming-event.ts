@@ -1,7 +1,7 @@
 import { utf8Text } from "../_shared/crypto/encoding.ts";
 import type { ZoomEvent } from "../_shared/verify/zoom.ts";
 import type { IncomingEvent } from "../_shared/webhooks/record-event.ts";
-import { meetingIdOf, objectOf, stringOf } from "./events/fields.ts";
+import { meetingIdOf, objectOf, participantIdOf, stringOf } from "./events/fields.ts";
 
 /**
  * A verified Zoom event as stored: keyed for idempotency on event + object uuid (else id) [+ participant user_id] + `event_ts`
@@ -15,8 +15,8 @@ export function incomingZoomEvent(event: ZoomEvent, body: Uint8Array): IncomingE
   const subject = stringOf(object.uuid) ?? meetingIdOf(object.id) ?? stringOf(object.id) ?? "-";
   // Participant events of one meeting can share an event_ts (a class joining at 9:00): the join's own id
   // (participant.user_id) keeps them apart.
-  const participant = object.participant as { user_id?: unknown } | null | undefined;
-  const who = typeof participant?.user_id === "string" || typeof participant?.user_id === "number" ? `:${participant.user_id}` : "";
+  const participantId = participantIdOf(object.participant);
+  const who = participantId ? `:${participantId}` : "";
   return {
     externalId: `${event.event}:${subject}${who}:${event.event_ts}`,
     eventType: event.event,

@@ -15,6 +15,17 @@ export function meetingIdOf(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The join's participant id, `participant.user_id`: one per join of the occurrence, so it both keys
+ * attendance rows and keeps apart events that share an `event_ts`. A string in today's events; a number is
+ * taken as its decimal digits.
+ * @example participantIdOf({ user_id: 16778240 }) // "16778240"
+ */
+export function participantIdOf(participant: unknown): string | undefined {
+  const id = typeof participant === "object" && participant !== null ? (participant as { user_id?: unknown }).user_id : undefined;
+  return typeof id === "number" ? String(id) : stringOf(id);
+}
+
 export function stringOf(value: unknown): string | undefined {
   return typeof value === "string" && value ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import { recordAttendanceStatement } from "../../_shared/domain/meetings/attendance.ts";
-import { meetingIdOf, objectOf, stringOf, timeOf } from "./fields.ts";
+import { meetingIdOf, objectOf, participantIdOf, stringOf, timeOf } from "./fields.ts";
 import type { ZoomEventEffect } from "./types.ts";
 
 /**
@@ -12,7 +12,7 @@ export const onParticipant: ZoomEventEffect = (tenantId, event) => {
   const participant = (typeof object.participant === "object" && object.participant !== null ? object.participant : {}) as Record<string, unknown>;
   const zoomMeetingId = meetingIdOf(object.id);
   const meetingUuid = stringOf(object.uuid);
-  const participantId = stringOf(participant.user_id) ?? (typeof participant.user_id === "number" ? String(participant.user_id) : undefined);
+  const participantId = participantIdOf(participant);
   const kind = event.event === "meeting.participant_joined" ? "joined" : "left";
   const at = timeOf(kind === "joined" ? participant.join_time : participant.leave_time);
   if (!zoomMeetingId || !meetingUuid || !participantId || !at) return undefined;

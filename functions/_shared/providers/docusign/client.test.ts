@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_ID, createDocuSignApi, DEMO_BASE_URI, DEMO_OAUTH } from "../../../../tests/support/docusign-api.ts";
+import { ACCOUNT_ID, createDocuSignApi, defaultTemplates, DEMO_BASE_URI, DEMO_OAUTH, FAKE_PDF } from "../../../../tests/support/docusign-api.ts";
 import { rsaKeyPair } from "../../../../tests/support/docusign.ts";
 import { createDocuSignClient, type DocuSignClientOptions } from "./client.ts";
 import { DocuSignApiError, DocuSignConsentRequiredError, DocuSignSetupError } from "./errors.ts";
@@ -196,6 +196,62 @@ describe("createDocuSignClient", () => {
 
       await expect(s.client().account()).resolves.toMatchObject({ accountId: ACCOUNT_ID });
       expect(docusign.callsTo("/oauth/userinfo")).toHaveLength(2);
+    });
+
+    // The combined PDF (EnvelopeDocuments:get with documentId `combined`,
+    // developers.docusign.com/docs/esign-rest-api/reference/envelopes/envelopedocuments/get) is streamed, not
+    // buffered, yet a refused token is renewed and retried exactly as for call().
+    describe("download", () => {
+      /** An envelope sent from the stand-in's default template, so documents/combined answers its PDF. */
+      async function sentEnvelope(s: ReturnType<typeof school>): Promise<string> {
+        const created = (await s.client().call("POST", "/envelopes", {
+          templateId: defaultTemplates()[0]!.templateId, status: "sent",
+          templateRoles: [{ email: "parent@example.com", name: "Pat Parent", roleName: "signer" }],
+        })) as { envelopeId: string };
+        return created.envelopeId;
+      }
+
+      it("renews a revoked token once when DocuSign answers 401, and streams the retried PDF", async () => {
+        const s = school();
+        const envelopeId = await sentEnvelope(s);
+        docusign.expireTokens();
+
+        const pdf = await s.client().download(`/envelopes/${envelopeId}/documents/combined`);
+
+        expect(pdf.headers.get("content-type")).toBe("application/pdf");
+        expect(Buffer.from(await pdf.arrayBuffer()).equals(Buffer.from(FAKE_PDF))).toBe(true);
+        expect(docusign.callsTo("/oauth/token")).toHaveLength(2);
+        const downloads = docusign.callsTo("/documents/combined");
+        expect(downloads.map((call) => [call.method, call.path, call.headers.get("accept")])).toEqual([
+          ["GET", `/restapi/v2.1/accounts/${ACCOUNT_ID}/envelopes/${envelopeId}/documents/combined`, "application/pdf"],
+          ["GET", `/restapi/v2.1/accounts/${ACCOUNT_ID}/envelopes/${envelopeId}/documents/combined`, "application/pdf"],
+        ]);
+        expect(downloads[0]!.headers.get("authorization")).not.toBe(downloads[1]!.headers.get("authorization"));
+      });
+
+      it("retries a 401 only once: a second 401 is DocuSign's error, not a loop", async () => {
+        const s = school();
+        docusign.fail("get", "/envelopes/:envelopeId/documents/combined", 401, {
+          errorCode: "AUTHORIZATION_INVALID_TOKEN", message: "The access token provided is expired, revoked or malformed.",
+        });
+
+        const error = (await errorOf(s.client().download(`/envelopes/${crypto.randomUUID()}/documents/combined`))) as DocuSignApiError;
+
+        expect(error).toBeInstanceOf(DocuSignApiError);
+        expect([error.source, error.errorCode, error.httpStatus]).toEqual(["api", "AUTHORIZATION_INVALID_TOKEN", 401]);
+        expect(docusign.callsTo("/documents/combined")).toHaveLength(2);
+        expect(docusign.callsTo("/oauth/token")).toHaveLength(2);
+      });
+
+      it("does not retry any other error answer (404: no such envelope)", async () => {
+        const s = school();
+
+        const error = (await errorOf(s.client().download(`/envelopes/${crypto.randomUUID()}/documents/combined`))) as DocuSignApiError;
+
+        expect([error.errorCode, error.httpStatus]).toEqual(["ENVELOPE_DOES_NOT_EXIST", 404]);
+        expect(docusign.callsTo("/documents/combined")).toHaveLength(1);
+        expect(docusign.callsTo("/oauth/token")).toHaveLength(1);
+      });
     });
 
     it("with cache: false, asks for a fresh token even when one is cached (testing credentials that just changed)", async () => {

@@ -52,11 +52,14 @@ export interface DocuSignClient {
   call(method: "GET" | "POST" | "PUT", path: string, body?: unknown, options?: { timeoutMs?: number }): Promise<unknown>;
   /**
    * A GET whose answer is streamed through, not buffered (a PDF): DocuSign's Response once its headers
-   * arrive; an error answer throws `DocuSignApiError` like `call`.
+   * arrive; an error answer throws `DocuSignApiError`, and a 401 is retried once with a new token, like `call`.
    * @example const pdf = await client.download(`/envelopes/${id}/documents/combined`);
    */
   download(path: string): Promise<Response>;
 }
+
+/** DocuSign refused the token: expired or revoked before the cache expected. */
+const unauthorized = (answer: DocuSignAnswer) => answer.status === 401;
 
 /** The error a failed DocuSign answer stands for: its `errorCode` (REST) or `error` (OAuth), and its message. */
 function answerError(source: "oauth" | "api", answer: DocuSignAnswer): DocuSignApiError {
@@ -87,10 +90,11 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
     integrationKey: credentials.integrationKey, userId: credentials.userId, rsaPrivateKey: credentials.rsaPrivateKey,
   }));
 
-  async function withToken(send: (accessToken: string) => Promise<DocuSignAnswer>): Promise<DocuSignAnswer> {
+  /** `send` with the cached token; `rejected` says whether DocuSign refused that token (401). */
+  async function withToken<T>(send: (accessToken: string) => Promise<T>, rejected: (result: T) => boolean): Promise<T> {
     const first = await token();
-    const answer = await send(first);
-    if (answer.status !== 401) return answer;
+    const result = await send(first);
+    if (!rejected(result)) return result;
     // Expired or revoked before we expected: one new token and one more try, never a loop.
     tokens.invalidate(key, first);
     return send(await token());
@@ -103,7 +107,7 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
   });
 
   async function loadUserInfo(): Promise<unknown> {
-    const answer = await withToken((accessToken) => fetchDocuSign(options.fetch, `${oauthBase}/oauth/userinfo`, { headers: bearer(accessToken) }));
+    const answer = await withToken((accessToken) => fetchDocuSign(options.fetch, `${oauthBase}/oauth/userinfo`, { headers: bearer(accessToken) }), unauthorized);
     if (!answer.ok) throw answerError("oauth", answer);
     return answer.body;
   }
@@ -127,21 +131,16 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
         method,
         headers: bearer(accessToken, body !== undefined),
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }, callOptions.timeoutMs));
+      }, callOptions.timeoutMs), unauthorized);
       if (!answer.ok) throw answerError("api", answer);
       return answer.body;
     },
     async download(path) {
       const url = await restUrl(path);
-      const send = async (accessToken: string) =>
-        fetchDocuSignStream(options.fetch, url, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/pdf" } });
-      const first = await token();
-      let result = await send(first);
-      if ("answer" in result && result.answer.status === 401) {
-        // As in withToken: one new token and one more try.
-        tokens.invalidate(key, first);
-        result = await send(await token());
-      }
+      const result = await withToken(
+        (accessToken) => fetchDocuSignStream(options.fetch, url, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/pdf" } }),
+        (sent) => "answer" in sent && unauthorized(sent.answer),
+      );
       if ("answer" in result) throw answerError("api", result.answer);
       return result.stream;
     },

@@ -1,4 +1,5 @@
 import type { DocuSignClient } from "./client.ts";
+import { textCustomField } from "./text-custom-field.ts";
 
 /** An envelope found by its custom fields. */
 export interface FoundEnvelope {
@@ -9,12 +10,6 @@ export interface FoundEnvelope {
 }
 
 const str = (value: unknown) => (typeof value === "string" && value ? value : null);
-
-function textFieldOf(envelope: Record<string, unknown>, name: string): unknown {
-  const custom = envelope.customFields as { textCustomFields?: unknown } | undefined;
-  const fields = Array.isArray(custom?.textCustomFields) ? (custom.textCustomFields as Record<string, unknown>[]) : [];
-  return fields.find((field) => field?.name === name)?.value;
-}
 
 /**
  * The newest envelope of the account whose `enrollmentId` custom field is `enrollmentId` and whose
@@ -35,7 +30,7 @@ export async function findEnvelopeByEnrollment(
   const body = ((await client.call("GET", `/envelopes?${query}`)) ?? {}) as { envelopes?: unknown };
   const envelopes = Array.isArray(body.envelopes) ? (body.envelopes as Record<string, unknown>[]) : [];
   return envelopes
-    .filter((e) => str(e?.envelopeId) && textFieldOf(e, "enrollmentId") === lookup.enrollmentId && textFieldOf(e, "tenantId") === lookup.tenantId)
+    .filter((e) => str(e?.envelopeId) && textCustomField(e, "enrollmentId") === lookup.enrollmentId && textCustomField(e, "tenantId") === lookup.tenantId)
     .map((e) => ({ envelopeId: str(e.envelopeId)!, status: str(e.status) ?? "sent", createdDateTime: str(e.createdDateTime) }))
     .sort((a, b) => (b.createdDateTime ?? "").localeCompare(a.createdDateTime ?? ""))[0];
 }

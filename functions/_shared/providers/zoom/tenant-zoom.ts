@@ -40,7 +40,17 @@ export function zoomAppCredentials(credentials: Record<string, unknown>): { ok: 
  * @example const { client, settings } = await openTenantZoom(ctx, admin.tenantId);
  */
 export async function openTenantZoom(ctx: Context, tenantId: string): Promise<TenantZoom> {
-  const integration = await enabledZoomIntegration(ctx, tenantId);
+  return tenantZoomOf(ctx, await enabledZoomIntegration(ctx, tenantId));
+}
+
+/**
+ * The Zoom of an integration already loaded (by enabledZoomIntegration), so a request that needs both its
+ * Meeting SDK credentials and its API reads and decrypts it once. Throws a 409 `ProblemError` when it has
+ * no Server-to-Server OAuth app or settings that no longer validate.
+ * @example const { client } = tenantZoomOf(ctx, await enabledZoomIntegration(ctx, user.tenantId));
+ */
+export function tenantZoomOf(ctx: Context, integration: Integration): TenantZoom {
+  const { tenantId } = integration;
   const app = zoomAppCredentials(integration.credentials);
   if (!app.ok) {
     throw notSetUp("ERR_ZOOM_NO_APP_CREDENTIALS", `this school's Zoom integration has no ${app.missing.join(", ")} (a Server-to-Server OAuth app)`);
