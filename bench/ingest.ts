@@ -5,6 +5,7 @@ import { createServices, type Services } from "../functions/_shared/context.ts";
 import type { Db } from "../functions/_shared/db/port.ts";
 import { createLogger } from "../functions/_shared/http/logger.ts";
 import { handler } from "../functions/stripe-webhook/handler.ts";
+import { createEventGroups } from "../functions/_shared/webhooks/event-groups.ts";
 import { contextFor, testConfig } from "../tests/support/services.ts";
 import { signedStripeRequest } from "../tests/support/stripe.ts";
 import { EVENT_TYPE_MIX, paymentIntentEventBody } from "./payloads.ts";
@@ -19,15 +20,20 @@ export interface LogCounts {
   firstProblem: string | undefined;
 }
 
-/** Production services on `db`, except that log lines are counted rather than written to stdout. */
-export async function ingestServices(db: Db): Promise<{ services: Services; logs: LogCounts }> {
+/**
+ * Production services on `db`, except that log lines are counted rather than written to stdout. `grouped`
+ * (default): as the dev server, a Deno isolate or a Node container serve — concurrent events share a statement
+ * (event-groups.ts); `false`: the one-event path a Lambda instance takes.
+ */
+export async function ingestServices(db: Db, options: { grouped?: boolean } = {}): Promise<{ services: Services; logs: LogCounts }> {
   const logs: LogCounts = { info: 0, warn: 0, error: 0, firstProblem: undefined };
   const log = createLogger({}, (line) => {
     const level = line.startsWith('{"level":"info"') ? "info" : line.startsWith('{"level":"warn"') ? "warn" : "error";
     logs[level]++;
     if (level !== "info") logs.firstProblem ??= line;
   });
-  return { services: createServices(await testConfig(), db, { log }), logs };
+  const grouping = options.grouped === false ? {} : { eventGroups: createEventGroups() };
+  return { services: createServices(await testConfig(), db, { log, ...grouping }), logs };
 }
 
 export interface IngestBatch {

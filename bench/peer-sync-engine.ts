@@ -30,11 +30,15 @@ const errorsOnlyLogger = { info() {}, warn() {}, debug() {}, trace() {}, error: 
 export interface PeerLevel {
   concurrency: number;
   events: number;
+  /** Our handler as the dev server, a Deno isolate or a Node container run it: concurrent events grouped. */
   ours: Throughput;
+  /** The same handler on the one-event path a Lambda instance takes (one statement per event). */
+  oursOneEvent: Throughput;
   peer: Throughput;
   peerErrors: number;
   /** Node CPU (user + system, this process) per event, µs: the handler's or the engine's whole Node side. */
   oursCpuUs: number;
+  oursOneEventCpuUs: number;
   peerCpuUs: number;
 }
 
@@ -42,7 +46,7 @@ export interface PeerReport {
   engine: string;
   levels: PeerLevel[];
   /** PostgreSQL work per event at concurrency WORK_CONCURRENCY, least of WORK_SAMPLES samples each. */
-  work: { concurrency: number; events: number; samples: number; ours: PgWork; peer: PgWork };
+  work: { concurrency: number; events: number; samples: number; ours: PgWork; oursOneEvent: PgWork; peer: PgWork };
 }
 
 const WORK_CONCURRENCY = 8;
@@ -88,9 +92,11 @@ function customerlessBody(tenant: BenchTenant, runId: string, label: string, i: 
 }
 
 export async function benchSyncEnginePeer(options: {
-  services: Services; tenant: BenchTenant; events: number; workEvents: number; levels: readonly number[]; progress: (line: string) => void;
+  /** Grouped (see ingestServices) and one-event-path services on the same database. */
+  services: Services; oneEventServices: Services;
+  tenant: BenchTenant; events: number; workEvents: number; levels: readonly number[]; progress: (line: string) => void;
 }): Promise<PeerReport> {
-  const { services, tenant, events, workEvents, levels, progress } = options;
+  const { services, oneEventServices, tenant, events, workEvents, levels, progress } = options;
   await runMigrations({ databaseUrl: BENCH_DATABASE_URL, schema: SCHEMA, logger: errorsOnlyLogger });
   const engine = new StripeSync({
     schema: SCHEMA, stripeSecretKey: "sk_test_51PeerBenchKey000000000000000", stripeWebhookSecret: tenant.webhookSecret,
@@ -109,16 +115,22 @@ export async function benchSyncEnginePeer(options: {
       let peerErrors = 0;
       const peerRun = await withCpu(events, () =>
         runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)));
-      const requests = bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! }));
-      const oursRun = await withCpu(events, () =>
-        runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(services, { tenantId: tenant.id }))));
+      const oursOn = (runServices: Services, requests: Request[]) => withCpu(events, () =>
+        runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(runServices, { tenantId: tenant.id }))));
+      // Grouped on the peer's very events; the one-event path on copies with ids of their own (the same ids
+      // again would only be duplicates).
+      const oursRun = await oursOn(services, bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! })));
+      const oneEventRun = await oursOn(oneEventServices, Array.from({ length: events }, (_, i) =>
+        signedStripeRequest(tenant.id, customerlessBody(tenant, runId, `c${concurrency}one`, i), { secret: tenant.webhookSecret })));
       result.push({
-        concurrency, events, ours: throughputOf(oursRun.result), peer: throughputOf(peerRun.result), peerErrors,
-        oursCpuUs: oursRun.cpuUs, peerCpuUs: peerRun.cpuUs,
+        concurrency, events, ours: throughputOf(oursRun.result), oursOneEvent: throughputOf(oneEventRun.result),
+        peer: throughputOf(peerRun.result), peerErrors,
+        oursCpuUs: oursRun.cpuUs, oursOneEventCpuUs: oneEventRun.cpuUs, peerCpuUs: peerRun.cpuUs,
       });
     }
     progress(`peer: PostgreSQL work per event at concurrency ${WORK_CONCURRENCY}, ${WORK_SAMPLES} samples × ${workEvents} events each`);
     const ours: PgWork[] = [];
+    const oursOneEvent: PgWork[] = [];
     const peer: PgWork[] = [];
     for (let sample = 0; sample < WORK_SAMPLES; sample++) {
       const label = `w${sample}`;
@@ -144,23 +156,28 @@ export async function benchSyncEnginePeer(options: {
         }
         return statements;
       }));
-      const oursBodies = Array.from({ length: workEvents }, (_, i) => customerlessBody(tenant, runId, `${label}o`, i));
-      const requests = oursBodies.map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
-      ours.push(await measurePgWork(services.db, workEvents, ["bench-pgwork-ours"], async () => {
-        const pool = createPostgresDb(withApplicationName(BENCH_DATABASE_URL, "bench-pgwork-ours"), { max: WORK_CONCURRENCY });
-        const counted = countingDb(pool);
-        const { services: sampleServices } = await ingestServices(counted.db);
-        try {
-          await runPool(requests.length, WORK_CONCURRENCY, (i) => handler(requests[i]!, contextFor(sampleServices, { tenantId: tenant.id })));
-        } finally {
-          await pool.close();
-        }
-        return counted.count();
-      }));
+      for (const grouped of [true, false]) {
+        const oursBodies = Array.from({ length: workEvents }, (_, i) => customerlessBody(tenant, runId, `${label}${grouped ? "g" : "o"}`, i));
+        const requests = oursBodies.map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
+        (grouped ? ours : oursOneEvent).push(await measurePgWork(services.db, workEvents, ["bench-pgwork-ours"], async () => {
+          const pool = createPostgresDb(withApplicationName(BENCH_DATABASE_URL, "bench-pgwork-ours"), { max: WORK_CONCURRENCY });
+          const counted = countingDb(pool);
+          const { services: sampleServices } = await ingestServices(counted.db, { grouped });
+          try {
+            await runPool(requests.length, WORK_CONCURRENCY, (i) => handler(requests[i]!, contextFor(sampleServices, { tenantId: tenant.id })));
+          } finally {
+            await pool.close();
+          }
+          return counted.count();
+        }));
+      }
     }
     return {
       engine: "@supabase/stripe-sync-engine 0.48.5 (processWebhook)", levels: result,
-      work: { concurrency: WORK_CONCURRENCY, events: workEvents, samples: WORK_SAMPLES, ours: leastWork(ours), peer: leastWork(peer) },
+      work: {
+        concurrency: WORK_CONCURRENCY, events: workEvents, samples: WORK_SAMPLES,
+        ours: leastWork(ours), oursOneEvent: leastWork(oursOneEvent), peer: leastWork(peer),
+      },
     };
   } finally {
     await engine.close();

@@ -34,7 +34,7 @@ function ingestSection(r: IngestReport): string {
   ]);
   const unexpected = r.levels.flatMap((l) => Object.entries(l.ingest.unexpected).map(([k, n]) => `c${l.concurrency} ${k}×${n}`));
   return [
-    `(b) Ingest — stripe-webhook handler in-process (Request → handler, no HTTP) → PostgreSQL; ` +
+    `(b) Ingest — stripe-webhook handler in-process (Request → handler, no HTTP; concurrent events grouped as on the dev server and Deno) → PostgreSQL; ` +
       `distinct payment_intent.* events over ${r.tenants} tenants, ~${fmt(r.bodyBytes, 0)}-byte bodies; ` +
       `baseline: single-row INSERT of the same body into a uuid/jsonb table, same Db adapter and pool`,
     table(
@@ -94,19 +94,26 @@ function coldStartSection(c: ColdStartReport): string {
 function peerSection(p: PeerReport): string {
   const rows = p.levels.map((l) => [
     String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.oursCpuUs, 0),
+    fmt(l.oursOneEvent.perSecond, 0), fmt(l.oursOneEvent.p99Ms, 2), fmt(l.oursOneEventCpuUs, 0),
     fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2), fmt(l.peerCpuUs, 0),
-    ratio(l.ours.perSecond, l.peer.perSecond), ratio(l.ours.p99Ms, l.peer.p99Ms), String(l.peerErrors),
+    ratio(l.ours.perSecond, l.peer.perSecond), ratio(l.ours.p99Ms, l.peer.p99Ms),
+    ratio(l.oursOneEvent.perSecond, l.peer.perSecond), String(l.peerErrors),
   ]);
   const w = p.work;
   const workRow = (name: string, x: PgWork) => [name, fmt(x.statements, 2), fmt(x.rowsWritten, 2), fmt(x.walBytes, 0)];
   return [
     `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL; ` +
-      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event",
-    table(["conc", "ours ev/s", "ours p99 ms", "ours CPU µs/ev", "peer ev/s", "peer p99 ms", "peer CPU µs/ev", "ours/peer ev/s", "ours/peer p99", "peer errors"], rows),
+      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event. " +
+      "ours: grouped, as the dev server, a Deno isolate or a Node container serve (event-groups.ts); " +
+      "one-event: the path a Lambda instance takes, one statement per event",
+    table([
+      "conc", "ours ev/s", "ours p99 ms", "ours CPU µs/ev", "one-event ev/s", "one-event p99 ms", "one-event CPU µs/ev",
+      "peer ev/s", "peer p99 ms", "peer CPU µs/ev", "ours/peer ev/s", "ours/peer p99", "one-event/peer ev/s", "peer errors",
+    ], rows),
     `PostgreSQL work per event at concurrency ${w.concurrency} (least of ${w.samples} samples × ${fmt(w.events, 0)} events, pools of their own; ` +
       "statements counted client-side incl. BEGIN/COMMIT, rows = pg_stat_database tup_inserted+updated+deleted, " +
       "WAL = pg_wal_lsn_diff of pg_current_wal_lsn — cluster-wide, so other work on the machine can only add to it)",
-    table(["", "statements/ev", "rows written/ev", "WAL bytes/ev"], [workRow("ours", w.ours), workRow("peer", w.peer)]),
+    table(["", "statements/ev", "rows written/ev", "WAL bytes/ev"], [workRow("ours", w.ours), workRow("one-event", w.oursOneEvent), workRow("peer", w.peer)]),
   ].join("\n");
 }
 

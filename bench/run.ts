@@ -50,9 +50,12 @@ const ingest = await runIngestSuite({ events, levels: CONCURRENCY_LEVELS, progre
 async function peerSuite(): Promise<PeerReport> {
   const db = await openBenchDatabase(Math.max(...CONCURRENCY_LEVELS));
   const { services } = await ingestServices(db);
+  const { services: oneEventServices } = await ingestServices(db, { grouped: false });
   const tenants = await createBenchTenants(services, 1, 4);
   try {
-    return await benchSyncEnginePeer({ services, tenant: tenants[0]!, events, workEvents: quick ? 200 : 500, levels: CONCURRENCY_LEVELS, progress });
+    return await benchSyncEnginePeer({
+      services, oneEventServices, tenant: tenants[0]!, events, workEvents: quick ? 200 : 500, levels: CONCURRENCY_LEVELS, progress,
+    });
   } finally {
     await deleteBenchTenants(db, tenants);
     await db.close();

@@ -6,17 +6,8 @@ export type Row = Record<string, unknown>;
  * json/jsonb parameters are passed as JSON text with a cast (`$1::jsonb`, `JSON.stringify(value)`).
  * @example const [tenant] = await db.query<{ id: string }>("select id from tenants where id = $1", [id]);
  */
-/** How one statement is sent. */
-export interface QueryOptions {
-  /**
-   * The text is built for this call alone (several events' statements in one: event-groups.ts): it is sent
-   * unnamed rather than kept as a prepared statement on the connection, where every distinct text would stay.
-   */
-  oneOff?: boolean;
-}
-
 export interface Db {
-  query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `work` in one transaction; inside it, `tx.transaction` simply reuses the same transaction. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
   /** Runs a multi-statement SQL script without parameters (migrations). */

@@ -1,7 +1,7 @@
 // postgres.js with the closed-socket fix (porsager/postgres#1208), vendored so every runtime loads the same fixed
 // driver: Node and Lambda bundles as well as Supabase's Deno bundle, which never sees node_modules.
 import postgres from "./postgres-js/index.js";
-import { DbUnavailableError, isUnavailableError, type Db, type DbPool, type QueryOptions, type Row } from "./port.ts";
+import { DbUnavailableError, isUnavailableError, type Db, type DbPool, type Row } from "./port.ts";
 
 export interface PostgresOptions {
   /** Pool size; keep small on Lambda/edge, where each instance has its own pool. */
@@ -98,10 +98,9 @@ async function answered<T>(statement: Promise<unknown> & { cancel(): unknown }, 
 
 function adapt(sql: postgres.Sql | postgres.ReservedSql, prepare: boolean, inTransaction: boolean, timeoutMs: number): Db {
   const db: Db = {
-    async query<T extends Row = Row>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []) {
       try {
-        const statement = sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: prepare && !options.oneOff });
-        return await answered<T[]>(statement, timeoutMs);
+        return await answered<T[]>(sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare }), timeoutMs);
       } catch (error) {
         throw wrapError(error);
       }

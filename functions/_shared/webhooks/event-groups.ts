@@ -18,12 +18,20 @@ import {
   type EffectOf, type IncomingEvent, type RecordResult, type StorableEvent,
 } from "./record-event.ts";
 
+// Defaults measured with `npm run bench` on a 2-core machine (stripe payment_intent events, concurrency 8 and
+// 32, maxEvents 4–16 × maxInFlight 2–4): bigger groups cost more planning than their commits save.
+const DEFAULT_MAX_EVENTS = 4;
+const DEFAULT_MAX_IN_FLIGHT = 4;
+
 export interface EventGroupsOptions {
-  /** Most events in one statement (its parameters stay far below PostgreSQL's 65,535). Default 64. */
+  /**
+   * Most events in one statement. Few, so the texts a group can have (by size and shape) stay few: each is a
+   * prepared statement, kept per connection and planned once. Default 4.
+   */
   maxEvents?: number;
   /**
-   * Group statements running at once per database. While they run, new events wait and form the next group:
-   * the fewer, the bigger the groups under load. Default 2 (the machines serve from 2 cores).
+   * Group statements running at once per database; more waiting events form the next groups. At most the
+   * pool's size, or groups wait for a connection instead of growing. Default 4.
    */
   maxInFlight?: number;
 }
@@ -40,6 +48,8 @@ interface Member {
   effectOf: EffectOf;
   /** The CTEs that store and apply it (named later, by position in its group). */
   ctes: (name: string) => Statement;
+  /** Their SQL text alone: members of one shape make the same text, whatever their values. */
+  shape: string;
   keys: string[];
   settle: { resolve(result: RecordResult): void; reject(error: unknown): void };
 }
@@ -61,8 +71,8 @@ const nextTurn: (run: () => void) => void =
  * @example const groups = createEventGroups(); const { outcome } = await groups.record(db, tenantId, "stripe", event, effectOf);
  */
 export function createEventGroups(options: EventGroupsOptions = {}): EventGroups {
-  const maxEvents = options.maxEvents ?? 64;
-  const maxInFlight = options.maxInFlight ?? 2;
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   const queues = new Map<Db, Queue>();
 
   function schedule(db: Db, queue: Queue): void {
@@ -117,15 +127,20 @@ export function createEventGroups(options: EventGroupsOptions = {}): EventGroups
       const queue = queues.get(db) ?? { waiting: [], inFlight: 0, scheduled: false };
       queues.set(db, queue);
       return new Promise<RecordResult>((resolve, reject) => {
-        queue.waiting.push({ tenantId, source, storable, effectOf, ctes, keys, settle: { resolve, reject } });
+        queue.waiting.push({ tenantId, source, storable, effectOf, ctes, shape: ctes("e").text, keys, settle: { resolve, reject } });
         schedule(db, queue);
       });
     },
   };
 }
 
-/** One statement for the whole group; a group of one is the one-event path itself. */
-async function runGroup(db: Db, group: Member[]): Promise<void> {
+/**
+ * One statement for the whole group; a group of one is the one-event path itself. Its members are ordered by
+ * shape, so the statement's text depends only on how many events of each shape it holds: a few texts serve
+ * every group, each prepared once per connection and planned once (see EventGroupsOptions.maxEvents).
+ */
+async function runGroup(db: Db, members: Member[]): Promise<void> {
+  const group = members.length === 1 ? members : [...members].sort((a, b) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0));
   if (group.length === 1) {
     const [only] = group as [Member];
     await recordStorable(db, only.tenantId, only.source, only.storable, only.effectOf).then(only.settle.resolve, only.settle.reject);
@@ -136,7 +151,7 @@ async function runGroup(db: Db, group: Member[]): Promise<void> {
     const ctes = group.map((member, i) => member.ctes(`e${i}`)).reduce((all, next) => sql`${all}, ${next}`);
     const counts = group.map((_, i) => `(select count(*)::int from e${i}) as "${i}"`).join(", ");
     const statement = sql`with ${ctes} select ${raw(counts)}`;
-    const [row] = await db.query<Record<string, number>>(statement.text, statement.values, { oneOff: true });
+    const [row] = await db.query<Record<string, number>>(statement.text, statement.values);
     stored = group.map((_, i) => row![String(i)]! > 0);
   } catch (error) {
     if (error instanceof DbUnavailableError) {

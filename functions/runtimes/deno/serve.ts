@@ -3,7 +3,7 @@ import type { Config } from "../../_shared/config.ts";
 import type { Handler } from "../../_shared/context.ts";
 import { functionDefinition, type FunctionDefinition } from "../../manifest.ts";
 import { clientIpBehindProxies } from "../client-ip.ts";
-import { createFunctionApp, oncePerInstance, type RuntimeOptions } from "../function-app.ts";
+import { createFunctionApp, oncePerInstance, POOL_MAX, type RuntimeOptions } from "../function-app.ts";
 import { supabaseEnv } from "./supabase-env.ts";
 import { createEventGroups } from "../../_shared/webhooks/event-groups.ts";
 import { supabaseRoutes } from "./supabase-routes.ts";
@@ -52,7 +52,7 @@ export function createDenoFetch(
   const served = { ...definition, routes: [...definition.routes, ...supabaseRoutes(definition)] };
   const clientIp = options.clientIp ?? denoClientIp;
   // An isolate serves concurrent requests: their webhook events share one statement (event-groups.ts).
-  const services = { eventGroups: createEventGroups(), ...options.services };
+  const services = { eventGroups: createEventGroups({ maxInFlight: POOL_MAX }), ...options.services };
   const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp, services }));
   return async (req, info) => (await ready()).fetch(req, info ? { remoteAddr: info.remoteAddr } : {});
 }
