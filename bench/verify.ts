@@ -1,6 +1,7 @@
 // Signature verification, same process, same signed ~2 KB bodies: our WebCrypto `verifyStripe` against the
 // Stripe SDK's portable path (`constructEventAsync` + SubtleCryptoProvider, what an edge function would
 // use) and, for reference, its Node-only sync `constructEvent` (node:crypto).
+import { HMAC_IMPLEMENTATION } from "../functions/_shared/crypto/hmac.ts";
 import Stripe from "stripe";
 import { verifyStripe } from "../functions/_shared/verify/stripe.ts";
 import { stripe, stripeSignature } from "../tests/support/stripe.ts";
@@ -98,7 +99,7 @@ export async function benchVerify(options: { rounds?: number; iterationsPerRound
     bodyBytes: Math.round(all.reduce((n, s) => n + s.body.length, 0) / all.length),
     rounds,
     figures: {
-      ours: figure("ours", "verifyStripe (ours, pure-JS HMAC)"),
+      ours: figure("ours", `verifyStripe (ours, ${HMAC_IMPLEMENTATION} HMAC)`),
       sdkAsync: figure("sdkAsync", "stripe constructEventAsync + SubtleCrypto"),
       sdkSync: figure("sdkSync", "stripe constructEvent (sync, node:crypto)"),
       subtleFloor: figure("subtleFloor", "crypto.subtle.sign alone (WebCrypto floor)"),

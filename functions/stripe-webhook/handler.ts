@@ -1,7 +1,7 @@
 // stripe-webhook: POST /api/webhooks/stripe/{tenantId}
 // Verifies Stripe-Signature on the raw body with the tenant's endpoint secret, stores each event once
 // (keyed by event.id) and applies its effect (STRIPE_EVENT_EFFECTS) atomically with storing it.
-// The Stripe SDK is deliberately not imported here: verification is ours (pure-JS HMAC), so this
+// The Stripe SDK is deliberately not imported here: verification is ours (_shared/crypto/hmac.ts), so this
 // function bundles small and runs the same on Lambda and Deno.
 import { utf8Text } from "../_shared/crypto/encoding.ts";
 import { verifyStripe } from "../_shared/verify/stripe.ts";

@@ -7,6 +7,7 @@ import type { Services } from "../../functions/_shared/context.ts";
 import type { DbPool } from "../../functions/_shared/db/port.ts";
 import { DbUnavailableError } from "../../functions/_shared/db/port.ts";
 import { createPostgresDb } from "../../functions/_shared/db/postgres.ts";
+import { createEventGroups } from "../../functions/_shared/webhooks/event-groups.ts";
 import { functionDefinition } from "../../functions/manifest.ts";
 import { handler as retryJob } from "../../functions/webhook-retry/handler.ts";
 import { auditRun } from "../../tools/load/audit.ts";
@@ -38,7 +39,9 @@ describe.runIf(REAL_DATABASE_URL)("fault: PostgreSQL unreachable mid-run (real P
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     db = createPostgresDb(proxy.url(database.url), { max: 6 });
     // The per-IP webhook limit is not what is under test (every delivery here comes from one address).
-    services = await testServices(db, { configOverrides: { WEBHOOK_RATE_LIMIT_PER_MINUTE: "0" } });
+    // Deliveries grouped as the dev server and Deno serve them (event-groups.ts): the path where one statement
+    // carries several events is the one an outage must not make lose or double any of them.
+    services = { ...(await testServices(db, { configOverrides: { WEBHOOK_RATE_LIMIT_PER_MINUTE: "0" } })), eventGroups: createEventGroups() };
     server = await startTestServer(services, [functionDefinition("stripe-webhook")]);
   });
   afterAll(async () => {

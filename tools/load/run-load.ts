@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../functions/_shared/config.ts";
 import { createServices } from "../../functions/_shared/context.ts";
+import { createEventGroups } from "../../functions/_shared/webhooks/event-groups.ts";
 import { bytesToHex } from "../../functions/_shared/crypto/encoding.ts";
 import type { DbPool } from "../../functions/_shared/db/port.ts";
 import { createLogger } from "../../functions/_shared/http/logger.ts";
@@ -84,7 +85,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // The per-IP webhook limit guards against floods from one address; this run is one address on purpose.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: process.env.WEBHOOK_RATE_LIMIT_PER_MINUTE ?? "0",
   }, { requireJwtSecret: false });
-  const services = createServices(config, db, { log });
+  // Served as the dev server serves it: concurrent events grouped into one statement (event-groups.ts).
+  const services = createServices(config, db, { log, eventGroups: createEventGroups() });
   let tenants: LoadTenant[] = [];
   const app = await createApp(services, [functionDefinition("stripe-webhook")]);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hmacSha256, hmacSha256Base64, hmacSha256Hex } from "./hmac.ts";
+import { bytesToHex } from "./encoding.ts";
+import { HMAC_IMPLEMENTATION, hmacSha256, hmacSha256Base64, hmacSha256Hex, portableHmacSha256 } from "./hmac.ts";
 
 const nodeHmac = (secret: string | Uint8Array, message: string | Uint8Array) => createHmac("sha256", secret).update(message);
 
@@ -63,5 +64,25 @@ describe("hmacSha256Base64 and hmacSha256", () => {
     expect(mac).toBeInstanceOf(Uint8Array);
     expect(mac).toHaveLength(32);
     expect(Buffer.from(mac).equals(nodeHmac("test_secret", "hello").digest())).toBe(true);
+  });
+});
+
+describe("the two implementations", () => {
+  it("uses the node:crypto Node lends it (process.getBuiltinModule)", () => {
+    expect(HMAC_IMPLEMENTATION).toBe("node:crypto");
+  });
+
+  it("pure JS (Deno without node:crypto, browsers) matches Stripe's vectors and node:crypto on random inputs", () => {
+    expect(bytesToHex(portableHmacSha256("test_secret", ""))).toBe("f7f9bd47fb987337b5796fdc1fdb9ba221d0d5396814bfcaf9521f43fd8927fd");
+    for (let i = 0; i < 50; i++) {
+      const secret = i % 2 ? `whsec_${randomText(40)}` : new Uint8Array(randomBytes(1 + randomInt(100)));
+      const message = i % 3 ? randomText(300) : new Uint8Array(randomBytes(randomInt(2000)));
+      expect(bytesToHex(portableHmacSha256(secret, message))).toBe(nodeHmac(secret, message).digest("hex"));
+    }
+  });
+
+  it("returns a plain Uint8Array from either", () => {
+    expect(Object.getPrototypeOf(hmacSha256("k", "m"))).toBe(Uint8Array.prototype);
+    expect(Object.getPrototypeOf(portableHmacSha256("k", "m"))).toBe(Uint8Array.prototype);
   });
 });
