@@ -18,8 +18,9 @@ import {
   type EffectOf, type IncomingEvent, type RecordResult, type StorableEvent,
 } from "./record-event.ts";
 
-// Defaults measured with `npm run bench` on a 2-core machine (stripe payment_intent events, concurrency 8 and
-// 32, maxEvents 4–16 × maxInFlight 2–4): bigger groups cost more planning than their commits save.
+// Defaults measured with the bench's in-process ingest (bench/ingest.ts) on a 2-core machine — Stripe
+// payment_intent events at concurrency 8 and 32, maxEvents 4–64 × maxInFlight 2–8: past 4 events a statement's
+// planning costs more than its shared commit saves, and fewer statements in flight leave PostgreSQL idle.
 const DEFAULT_MAX_EVENTS = 4;
 const DEFAULT_MAX_IN_FLIGHT = 4;
 
