@@ -10,7 +10,7 @@ import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { callHandler } from "../../tests/support/delivery.ts";
 import { faultyDb } from "../../tests/support/faulty-db.ts";
 import { testServices } from "../../tests/support/services.ts";
-import { paymentIntent, signedStripeRequest, stripeEvent } from "../../tests/support/stripe.ts";
+import { paymentIntent, signedStripeRequest, stripeEvent, tuitionInvoice } from "../../tests/support/stripe.ts";
 import { createEnrollment, createStripeTenant } from "../../tests/support/tenants.ts";
 import { handler } from "./handler.ts";
 
@@ -131,6 +131,33 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
     const [payment] = await pool.query<{ status: string; amount: number }>(
       "select status, amount from payments where tenant_id = $1 and stripe_payment_intent = $2", [tenantId, id]);
     expect(payment).toEqual({ status: "succeeded", amount: 27_500 });
+  });
+
+  it("groups the tuition invoices of the 1st of the month, and keeps two events of one invoice apart", async () => {
+    const recorded = recording(pool);
+    const { stores } = recorded;
+    const { tenantId, deliver } = await school(recorded);
+    const paidInvoice = (id?: string) => tuitionInvoice({ ...(id ? { id } : {}), amountPaid: 30_000, status: "paid" });
+    const invoices = Array.from({ length: 3 }, () => paidInvoice());
+    const retried = tuitionInvoice({ status: "open", attemptCount: 1 });
+
+    const answers = await Promise.all([
+      ...invoices.map((invoice) => deliver(stripeEvent("invoice.paid", invoice, { created: NOW - 60 }))),
+      deliver(stripeEvent("invoice.payment_failed", retried, { created: NOW - 120 })),
+      deliver(stripeEvent("invoice.paid", paidInvoice(retried.id), { created: NOW - 30 })),
+    ]);
+
+    expect(answers.map((a) => a.json)).toEqual(answers.map(() => ({ received: 1, duplicates: 0, failed: 0 })));
+    // Four invoices share the first statement; the second event of the retried invoice waits for the next.
+    expect(stores.map((s) => inserts(s.text))).toEqual([4, 1]);
+    const payments = await pool.query<{ stripe_invoice: string; status: string }>(
+      "select stripe_invoice, status from payments where tenant_id = $1 order by stripe_invoice", [tenantId]);
+    expect(payments).toEqual([...invoices.map((i) => i.id), retried.id].sort().map((id) => ({ stripe_invoice: id, status: "succeeded" })));
+    const [emails] = await pool.query<{ confirmations: number; failures: number }>(
+      `select count(*) filter (where kind = 'payment_confirmation')::int as confirmations,
+              count(*) filter (where kind = 'payment_failed')::int as failures
+         from email_messages where tenant_id = $1`, [tenantId]);
+    expect(emails).toEqual({ confirmations: 4, failures: 1 });
   });
 
   it("stores an event whose effect fails as failed, and the rest of its group as processed", async () => {

@@ -51,8 +51,18 @@ export const onInvoice: StripeEventEffect = (tenantId, event) => {
     : unpaidInvoiceEmail("payment_failed", tenantId, invoice, { ...fields, invoiceId: fields.invoiceId, to: fields.to });
   return {
     statements: (gate) => [upsertPaymentStatement(payment, gate), ...(email ? [enqueueEmailStatement(email, gate)] : [])],
+    // The payments row it upserts (found by its intent when the invoice names one, and unique by invoice too)
+    // and the invoice's emails: what another event could touch too (see EventEffect.keys).
+    keys: invoiceKeys(fields),
   };
 };
+
+function invoiceKeys(fields: { invoiceId: string | null; paymentIntent: string | null }): string[] {
+  return [
+    ...(fields.invoiceId ? [`invoice:${fields.invoiceId}`] : []),
+    ...(fields.paymentIntent ? [`payment:${fields.paymentIntent}`] : []),
+  ];
+}
 
 /**
  * `invoice.payment_action_required`: a renewal needs the parent (3-D Secure). The payment stays as it is (the
@@ -64,7 +74,7 @@ export const onInvoiceActionRequired: StripeEventEffect = (tenantId, event) => {
   const { invoiceId, to } = fields;
   if (!invoiceId || !to) return undefined;
   const email = unpaidInvoiceEmail("payment_action_required", tenantId, invoice, { ...fields, invoiceId, to });
-  return { statements: (gate) => [enqueueEmailStatement(email, gate)] };
+  return { statements: (gate) => [enqueueEmailStatement(email, gate)], keys: invoiceKeys(fields) };
 };
 
 type InvoiceFields = ReturnType<typeof invoiceFields>;
