@@ -1,6 +1,6 @@
 // Group commit for runtimes that serve many deliveries at once (the dev server, a Deno isolate, a Node
-// container): events that reach storage in the same turn of the event loop are stored and applied in ONE
-// statement — one round trip, one commit, one WAL flush for all of them — instead of one each. A Lambda
+// container): events that reach storage in the same turn of the event loop are stored and applied together, a
+// few per statement — one round trip, one commit, one WAL flush for the group — instead of one each. A Lambda
 // instance serves one request at a time and never builds these: it keeps the one-event path
 // (recordAndApply).
 //
