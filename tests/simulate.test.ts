@@ -153,6 +153,16 @@ describe("npm run simulate — signatures as each provider makes them", () => {
     expect(Math.abs(event.event_ts / 1000 - Number(timestamp))).toBeLessThan(2);
   });
 
+  it("Zoom: meeting.updated carries only the changed fields and their old values; meeting.deleted the whole meeting", async () => {
+    const updated = JSON.parse(dryRunRequest(await simulate("zoom", "meeting.updated", "--secret", "z", "--object", "85746065432", "--dry-run")).body);
+    expect(Object.keys(updated.payload.object).sort()).toEqual(["id", "start_time", "topic", "uuid"]);
+    expect(updated.payload).toMatchObject({ object: { id: 85746065432 }, old_object: { id: 85746065432 }, operation: "all" });
+    expect(updated.payload.object.start_time).not.toBe(updated.payload.old_object.start_time);
+    const deleted = JSON.parse(dryRunRequest(await simulate("zoom", "meeting.deleted", "--secret", "z", "--object", "85746065432", "--dry-run")).body);
+    expect(deleted.payload).toMatchObject({ object: { id: 85746065432, topic: "Grade 5 — Mathematics" }, operation: "all" });
+    expect(deleted.payload.object).not.toHaveProperty("occurrences");
+  });
+
   it("SendGrid: an ECDSA P-256 signature over timestamp + body that the printed public key verifies, the same key on every run", async () => {
     const first = await simulate("sendgrid", "delivered", "--arg", "message_id=msg_42", "--dry-run");
     expect(first.code).toBe(0);
