@@ -23,7 +23,7 @@ export interface Services {
   integrationCache: IntegrationCache;
   /**
    * Set by runtimes that serve many deliveries at once (the dev server, Deno): concurrent webhook events are
-   * stored in one statement (webhooks/event-groups.ts). Absent (Lambda: one request per instance), each event
+   * stored a few per statement (webhooks/event-groups.ts). Absent (Lambda: one request per instance), each event
    * takes the one-event path.
    */
   eventGroups?: EventGroups;

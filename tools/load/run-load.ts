@@ -85,7 +85,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     // The per-IP webhook limit guards against floods from one address; this run is one address on purpose.
     WEBHOOK_RATE_LIMIT_PER_MINUTE: process.env.WEBHOOK_RATE_LIMIT_PER_MINUTE ?? "0",
   }, { requireJwtSecret: false });
-  // Served as the dev server serves it: concurrent events grouped into one statement (event-groups.ts).
+  // Served as the dev server serves it: concurrent events grouped, a few per statement (event-groups.ts).
   const services = createServices(config, db, { log, eventGroups: createEventGroups() });
   let tenants: LoadTenant[] = [];
   const app = await createApp(services, [functionDefinition("stripe-webhook")]);

@@ -14,7 +14,7 @@ import { DbUnavailableError, type Db } from "../db/port.ts";
 import { raw, sql, type Statement } from "../db/sql.ts";
 import type { IntegrationKey } from "../integrations/catalog.ts";
 import {
-  recordStorable, storableIncoming, storeAndApplyCtes, storeProcessedStatement,
+  recordStorable, storableIncoming, storeAndApplyCtes, storeProcessed,
   type EffectOf, type IncomingEvent, type RecordResult, type StorableEvent,
 } from "./record-event.ts";
 
@@ -46,11 +46,10 @@ interface Member {
   tenantId: string;
   source: IntegrationKey;
   storable: StorableEvent;
+  /** Its effect, built once (EffectOf → the effect it returned), for the one-event path when it goes alone. */
   effectOf: EffectOf;
   /** The CTEs that store and apply it (named later, by position in its group). */
   ctes: (name: string) => Statement;
-  /** Their SQL text alone: members of one shape make the same text, whatever their values. */
-  shape: string;
   keys: string[];
   settle: { resolve(result: RecordResult): void; reject(error: unknown): void };
 }
@@ -117,18 +116,19 @@ export function createEventGroups(options: EventGroupsOptions = {}): EventGroups
       } catch {
         return recordStorable(db, tenantId, source, storable, effectOf); // stores it as failed
       }
+      const built: EffectOf = () => effect;
       // Only effects that say what they touch are grouped (see EventEffect.keys); events that only get
       // recorded touch nothing but their own row.
       const groupable = effect === undefined || ("statements" in effect && effect.keys !== undefined);
-      if (!groupable) return recordStorable(db, tenantId, source, storable, effectOf);
+      if (!groupable) return recordStorable(db, tenantId, source, storable, built);
       const applied = effect !== undefined && "statements" in effect ? effect : undefined;
-      const store = storeProcessedStatement(tenantId, source, storable);
+      const store = storeProcessed(tenantId, source, storable);
       const keys = [`event:${tenantId}:${source}:${storable.event.externalId}`, ...(applied?.keys ?? []).map((key) => `${tenantId}:${key}`)];
       const ctes = (name: string) => (applied ? storeAndApplyCtes(name, store, applied) : sql`${raw(name)} as (${store})`);
       const queue = queues.get(db) ?? { waiting: [], inFlight: 0, scheduled: false };
       queues.set(db, queue);
       return new Promise<RecordResult>((resolve, reject) => {
-        queue.waiting.push({ tenantId, source, storable, effectOf, ctes, shape: ctes("e").text, keys, settle: { resolve, reject } });
+        queue.waiting.push({ tenantId, source, storable, effectOf: built, ctes, keys, settle: { resolve, reject } });
         schedule(db, queue);
       });
     },
@@ -141,12 +141,14 @@ export function createEventGroups(options: EventGroupsOptions = {}): EventGroups
  * every group, each prepared once per connection and planned once (see EventGroupsOptions.maxEvents).
  */
 async function runGroup(db: Db, members: Member[]): Promise<void> {
-  const group = members.length === 1 ? members : [...members].sort((a, b) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0));
-  if (group.length === 1) {
-    const [only] = group as [Member];
+  if (members.length === 1) {
+    const [only] = members as [Member];
     await recordStorable(db, only.tenantId, only.source, only.storable, only.effectOf).then(only.settle.resolve, only.settle.reject);
     return;
   }
+  // A member's shape: its CTEs' text alone, the same for every member of one kind whatever their values.
+  const shaped = members.map((member) => ({ member, shape: member.ctes("e").text }));
+  const group = shaped.sort((a, b) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0)).map(({ member }) => member);
   let stored: boolean[];
   try {
     const ctes = group.map((member, i) => member.ctes(`e${i}`)).reduce((all, next) => sql`${all}, ${next}`);

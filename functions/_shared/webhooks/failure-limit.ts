@@ -18,10 +18,11 @@ export interface VerificationFailureLimit {
 
 /** @example const failures = verificationFailureLimit(ctx, "stripe-webhook"); */
 export function verificationFailureLimit(ctx: Context, fn: string): VerificationFailureLimit {
-  const rule = webhookFailureRule(ctx, fn);
-  const limiter = { ...ctx, log: ctx.log.child({ fn, requestId: ctx.requestId }) };
+  // Built on the first failure only: a delivery that verifies (nearly all of them) costs nothing here.
+  const check = (options?: { peek: true }) =>
+    enforceRateLimit({ ...ctx, log: ctx.log.child({ fn, requestId: ctx.requestId }) }, webhookFailureRule(ctx, fn), options);
   return {
-    exhausted: () => enforceRateLimit(limiter, rule, { peek: true }),
-    count: () => enforceRateLimit(limiter, rule),
+    exhausted: () => check({ peek: true }),
+    count: () => check(),
   };
 }

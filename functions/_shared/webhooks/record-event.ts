@@ -49,7 +49,7 @@ const MAX_ERROR_LENGTH = 500;
  * Inserts the event as processed, or — when the provider redelivers one that had failed — marks it
  * processed again. Returns its id only when this call stored it, so the effect runs at most once.
  */
-function storeProcessed(tenantId: string, source: IntegrationKey, event: IncomingEvent, payloadJson: string): Statement {
+export function storeProcessed(tenantId: string, source: IntegrationKey, { event, payloadJson }: StorableEvent): Statement {
   return sql`insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, processed_at)
     values (${tenantId}, ${source}, ${event.eventType}, ${event.externalId}, ${payloadJson}::jsonb, 'processed', 1, now())
     on conflict (tenant_id, source, external_id) do update
@@ -59,7 +59,7 @@ function storeProcessed(tenantId: string, source: IntegrationKey, event: Incomin
     returning id`;
 }
 
-function storeFailed(tenantId: string, source: IntegrationKey, event: IncomingEvent, payloadJson: string, error: string): Statement {
+function storeFailed(tenantId: string, source: IntegrationKey, { event, payloadJson }: StorableEvent, error: string): Statement {
   // First retry after a minute; the retry job backs off from there.
   return sql`insert into webhook_events (tenant_id, source, event_type, external_id, payload, status, attempts, last_error, next_attempt_at)
     values (${tenantId}, ${source}, ${event.eventType}, ${event.externalId}, ${payloadJson}::jsonb, 'failed', 1, ${error},
@@ -125,24 +125,18 @@ export function storableIncoming(event: IncomingEvent): StorableEvent {
   return storableEvent({ ...event, payload: redacted.payload, payloadJson: redacted.json }, redacted.json);
 }
 
-/** The statement that stores a storable event as processed (see storeProcessed). */
-export function storeProcessedStatement(tenantId: string, source: IntegrationKey, storable: StorableEvent): Statement {
-  return storeProcessed(tenantId, source, storable.event, storable.payloadJson);
-}
-
 /** recordAndApply for an event already made storable. */
 export async function recordStorable(
   db: Db, tenantId: string, source: IntegrationKey, storable: StorableEvent, effectOf: EffectOf,
 ): Promise<RecordResult> {
-  const { event: stored, payloadJson } = storable;
   try {
-    const effect = effectOf(tenantId, stored);
-    const applied = await storeAndApply(db, storeProcessed(tenantId, source, stored, payloadJson), effect);
+    const effect = effectOf(tenantId, storable.event);
+    const applied = await storeAndApply(db, storeProcessed(tenantId, source, storable), effect);
     return { outcome: applied ? "processed" : "duplicate" };
   } catch (error) {
     if (error instanceof DbUnavailableError) throw error;
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
-    const failed = storeFailed(tenantId, source, stored, payloadJson, message);
+    const failed = storeFailed(tenantId, source, storable, message);
     // No row: a redelivery of an event processed before, which stays as it was.
     if ((await db.query(failed.text, failed.values)).length === 0) return { outcome: "duplicate" };
     return { outcome: "failed", error: message };

@@ -51,7 +51,8 @@ export function createDenoFetch(
   const definition = typeof fn === "string" ? functionDefinition(fn) : fn;
   const served = { ...definition, routes: [...definition.routes, ...supabaseRoutes(definition)] };
   const clientIp = options.clientIp ?? denoClientIp;
-  // An isolate serves concurrent requests: their webhook events share one statement (event-groups.ts).
+  // An isolate serves concurrent requests: their webhook events share statements (event-groups.ts), as many in
+  // flight as the pool has connections.
   const services = { eventGroups: createEventGroups({ maxInFlight: POOL_MAX }), ...options.services };
   const ready = oncePerInstance(() => createFunctionApp(served, handler, { ...options, env: supabaseEnv(options.env), clientIp, services }));
   return async (req, info) => (await ready()).fetch(req, info ? { remoteAddr: info.remoteAddr } : {});

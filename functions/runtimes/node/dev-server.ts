@@ -63,7 +63,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const config = await loadConfig(env);
   await mkdir(options.dataDir, { recursive: true });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: `${options.dataDir}/pglite` });
-  // Serves every function from one process: concurrent webhook events share one statement (event-groups.ts).
+  // Serves every function from one process: concurrent webhook events share statements (event-groups.ts).
   const services = createServices(config, db, { eventGroups: createEventGroups(), ...(options.log ? { log: options.log } : {}) });
   const tenantId = await ensureLocalTenant(db, options.localTenantName ?? LOCAL_TENANT_NAME);
   const jwtSecret = config.supabaseJwtSecret!; // loadConfig requires it by default
