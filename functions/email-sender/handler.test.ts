@@ -3,7 +3,7 @@
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
-import type { Db, DbPool } from "../_shared/db/port.ts";
+import type { Db, DbPool, Row } from "../_shared/db/port.ts";
 import { createPostgresDb } from "../_shared/db/postgres.ts";
 import { enqueueEmailStatement, type EnqueueEmailInput } from "../_shared/domain/email/enqueue.ts";
 import { claimDueEmails } from "../_shared/domain/email/claim.ts";
@@ -27,6 +27,19 @@ afterAll(() => sendgridApi.close());
 type TestServices = Services & { logs: CapturedLogs };
 const apiKeyOf = () => `SG.${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}.${crypto.randomUUID().replaceAll("-", "")}`;
 const TEMPLATES = { welcome: "d-11111111", password_reset: "d-22222222", payment_confirmation: "d-33333333", contract_notification: "d-44444444", marketing: "d-55555555" };
+
+/** `db`, recording the text of every statement sent through it (inside transactions too). */
+function recording(db: Db, texts: string[] = []): { db: Db; texts: string[] } {
+  const wrapped: Db = {
+    query<T extends Row = Row>(text: string, params?: readonly unknown[]) {
+      texts.push(text);
+      return db.query<T>(text, params);
+    },
+    transaction: (work) => db.transaction((tx) => work(recording(tx, texts).db)),
+    execScript: (script) => db.execScript(script),
+  };
+  return { db: wrapped, texts };
+}
 
 interface MessageRow {
   [column: string]: unknown;
@@ -369,6 +382,33 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       }
     });
 
+    it("keeps claiming while a full batch was all suppressed", async () => {
+      const { tenantId } = await sendgridTenant();
+      await suppress(tenantId, "gone@example.com", "bounce", "all");
+      const gone = [await enqueue(tenantId, { to: { email: "gone@example.com" } }), await enqueue(tenantId, { to: { email: "gone@example.com" } })];
+      const here = await enqueue(tenantId, { to: { email: "here@example.com" } });
+      await db.query("update email_messages set next_attempt_at = now() - interval '1 minute' where id = any($1::uuid[])", [gone]);
+
+      expect(await run({ batchSize: 2 })).toEqual({ claimed: 3, sent: 1, failed: 0, dead: 0, deferred: 0, suppressed: 2 });
+      for (const id of gone) expect(await messageOf(id)).toMatchObject({ status: "suppressed", attempts: 1 });
+      expect((await messageOf(here)).status).toBe("sent");
+    });
+
+    it("checks suppressions in the claim: sending costs no statement per message beyond recording it sent", async () => {
+      const { tenantId } = await sendgridTenant();
+      await suppress(tenantId, "gone@example.com", "bounce", "all");
+      const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => enqueue(tenantId, { to: { email: `family${i}@example.com` } })));
+      const recorded = recording(db);
+
+      expect(await createEmailSender({ random: () => 0.5 })(contextFor({ ...services, db: recorded.db })))
+        .toEqual({ claimed: 5, sent: 5, failed: 0, dead: 0, deferred: 0, suppressed: 0 });
+
+      for (const id of ids) expect(sendsTo(id)).toHaveLength(1);
+      // One claim (which reads the suppression list) and one "sent" per message; nothing else on the outbox.
+      expect(recorded.texts.filter((text) => text.includes("email_suppressions"))).toHaveLength(1);
+      expect(recorded.texts.filter((text) => text.includes("email_messages"))).toHaveLength(1 + ids.length);
+    });
+
     it("suppresses only within the tenant whose list holds the address", async () => {
       const a = await sendgridTenant();
       const b = await sendgridTenant();
@@ -422,17 +462,27 @@ describe.runIf(REAL_DATABASE_URL)("email-sender: concurrent senders on PostgreSQ
         `insert into email_messages (tenant_id, kind, to_email, dedupe_key)
          select $1, 'welcome', 'user' || n || '@example.com', 'user-' || n from generate_series(1, 120) n`, [tenantId],
       );
+      // Every tenth address bounced: the claim ends those as suppressed, and each once too.
+      await isolated.db.query(
+        `insert into email_suppressions (tenant_id, email, reason, scope)
+         select $1, 'user' || n || '@example.com', 'bounce', 'all' from generate_series(10, 120, 10) n`, [tenantId],
+      );
       // 12 claimers over 12 connections, each claiming 5 at a time until nothing is left: they race for the
       // same oldest rows. A row locked by another claim is skipped, so together they claim each row once.
       const ids: string[] = [];
+      const suppressed: string[] = [];
       await Promise.all(Array.from({ length: 12 }, async () => {
-        for (let batch = await claimDueEmails(pool, { limit: 5, leaseSeconds: 300 }); batch.length > 0;
+        for (let batch = await claimDueEmails(pool, { limit: 5, leaseSeconds: 300 }); batch.toSend.length + batch.suppressed.length > 0;
           batch = await claimDueEmails(pool, { limit: 5, leaseSeconds: 300 })) {
-          ids.push(...batch.map((c) => c.id));
+          ids.push(...batch.toSend.map((c) => c.id));
+          suppressed.push(...batch.suppressed.map((c) => c.id));
         }
       }));
-      expect(ids).toHaveLength(120);
-      expect(new Set(ids).size).toBe(120);
+      expect(ids).toHaveLength(108);
+      expect(suppressed).toHaveLength(12);
+      expect(new Set([...ids, ...suppressed]).size).toBe(120);
+      expect(await isolated.db.query("select status, count(*)::int as n from email_messages group by status order by status"))
+        .toEqual([{ status: "sending", n: 108 }, { status: "suppressed", n: 12 }]);
       expect(await isolated.db.query("select max(attempts) as max_attempts from email_messages")).toEqual([{ max_attempts: 1 }]);
     } finally {
       await pool.close();

@@ -5,7 +5,6 @@ import { retryDelaySeconds } from "../_shared/domain/email/backoff.ts";
 import { claimDueEmails, type ClaimedEmail } from "../_shared/domain/email/claim.ts";
 import { markEmailFailed, markEmailSent, releaseEmail } from "../_shared/domain/email/outcome.ts";
 import { openEmailData } from "../_shared/domain/email/sealed-data.ts";
-import { suppressIfListed } from "../_shared/domain/email/suppressions.ts";
 import type { Job } from "../_shared/http/job-handler.ts";
 import { SendGridError } from "../_shared/providers/sendgrid/errors.ts";
 import { mailSendBody } from "../_shared/providers/sendgrid/mail-body.ts";
@@ -69,8 +68,8 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
 }
 
 /**
- * The email-sender job: claims due messages (see claimDueEmails), ends those to a suppressed address as
- * `suppressed` (suppressIfListed), and sends the others through their tenant's SendGrid, then records
+ * The email-sender job: claims due messages (see claimDueEmails; the claim itself ends those to a suppressed
+ * address as `suppressed`), and sends the others through their tenant's SendGrid, then records
  * `sent`, or `failed` with an exponential, jittered backoff, or `dead` after `maxAttempts`. A tenant SendGrid rate-limits is left alone for the rest of the run: its other claimed
  * messages are given back without counting an attempt. Two senders never send one message twice; a sender
  * that dies between SendGrid's answer and recording it leaves a message that is sent again once its lease
@@ -125,12 +124,6 @@ export function createEmailSender(overrides: Partial<EmailSenderOptions> = {}): 
         summary.deferred++;
         return;
       }
-      // Checked at send time, not enqueue time: a bounce reported after the message was queued still stops it.
-      if (await suppressIfListed(ctx.db, claim)) {
-        summary.suppressed++;
-        ctx.log.info("email suppressed: not sent", line);
-        return;
-      }
       const failure = await attemptSend(claim);
       if (!failure) {
         summary.sent++;
@@ -151,12 +144,18 @@ export function createEmailSender(overrides: Partial<EmailSenderOptions> = {}): 
       }
     };
 
-    let batch: ClaimedEmail[];
+    let claimed: number;
     do {
-      batch = await claimDueEmails(ctx.db, { limit: options.batchSize, leaseSeconds: options.leaseSeconds });
-      summary.claimed += batch.length;
-      await forEachConcurrently(batch, options.concurrency, sendOne);
-    } while (batch.length === options.batchSize && ctx.now() - started < options.timeBudgetMs);
+      const batch = await claimDueEmails(ctx.db, { limit: options.batchSize, leaseSeconds: options.leaseSeconds });
+      // Suppressed ones were claimed too (and their attempt counted): a full batch may hold more behind it.
+      claimed = batch.toSend.length + batch.suppressed.length;
+      summary.claimed += claimed;
+      summary.suppressed += batch.suppressed.length;
+      for (const { id, tenantId, kind, attempt, reason } of batch.suppressed) {
+        ctx.log.info("email suppressed: not sent", { tenantId, messageId: id, kind, attempt, reason });
+      }
+      await forEachConcurrently(batch.toSend, options.concurrency, sendOne);
+    } while (claimed === options.batchSize && ctx.now() - started < options.timeBudgetMs);
     return summary;
   };
 }

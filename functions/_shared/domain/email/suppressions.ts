@@ -1,8 +1,6 @@
 import type { Db } from "../../db/port.ts";
 import type { KeysetPosition } from "../../http/keyset-cursor.ts";
 import { sql, type Statement } from "../../db/sql.ts";
-import type { ClaimedEmail } from "./claim.ts";
-import { TRANSACTIONAL_KINDS } from "./kinds.ts";
 
 /** The SendGrid events that put an address on a tenant's `email_suppressions` list. */
 export type SuppressionReason = "bounce" | "dropped" | "spamreport" | "unsubscribe" | "group_unsubscribe";
@@ -32,27 +30,6 @@ export function upsertSuppressionStatement(s: Suppression, gate: Statement): Sta
       detail = case when email_suppressions.scope = 'marketing' then excluded.detail else email_suppressions.detail end,
       scope = case when excluded.scope = 'all' then 'all' else email_suppressions.scope end,
       updated_at = now()`;
-}
-
-/**
- * Ends a claimed message as `suppressed` — never sent — when its address is on its tenant's list for its
- * kind: any suppression stops non-transactional kinds, an `all` one stops every kind. Fenced on the claim
- * like every outcome. Answers whether it was suppressed (then the sender does not send it).
- * @example if (await suppressIfListed(ctx.db, claim)) return;
- */
-export async function suppressIfListed(db: Db, claim: Pick<ClaimedEmail, "id" | "attempt" | "kind">): Promise<boolean> {
-  const rows = await db.query(
-    `update email_messages m
-        set status = 'suppressed', last_error = 'not sent: the address is suppressed (' || s.reason || ')',
-            next_attempt_at = now(), updated_at = now()
-       from email_suppressions s
-      where m.id = $1 and m.attempts = $2 and m.status = 'sending'
-        and s.tenant_id = m.tenant_id and s.email = lower(m.to_email)
-        and (s.scope = 'all' or not $3::boolean)
-     returning m.id`,
-    [claim.id, claim.attempt, TRANSACTIONAL_KINDS.has(claim.kind)],
-  );
-  return rows.length > 0;
 }
 
 export interface SuppressionRow {
