@@ -70,6 +70,27 @@ describe.each(ADAPTERS)("Db port on %s", (adapter) => {
     for (const sql of queries) await expect(db.query(sql)).resolves.toBeInstanceOf(Array);
   });
 
+  it("compresses stored event payloads with lz4 where the server has it, and reads them back whole", async () => {
+    const [server] = await db.query<{ lz4: boolean }>(
+      "select exists (select 1 from pg_config() where name = 'CONFIGURE' and setting like '%--with-lz4%') as lz4",
+    ).catch(() => [{ lz4: false }]); // PGlite has no pg_config(): it is built without lz4
+    const [column] = await db.query<{ method: string }>(
+      "select attcompression::text as method from pg_attribute where attrelid = 'webhook_events'::regclass and attname = 'payload'",
+    );
+    expect(column!.method).toBe(server!.lz4 ? "l" : ""); // "": the server's default (pglz)
+    const tenantId = await createTenant(db);
+    // Large and repetitive enough to be compressed on insert (past the ~2 KB toast threshold).
+    const payload = { id: "evt_big", lines: Array.from({ length: 200 }, (_, i) => ({ n: i, description: "Tuition — Fall term 2026" })) };
+    await db.query(
+      "insert into webhook_events (tenant_id, source, event_type, external_id, payload) values ($1, 'stripe', 'x', 'evt_big', $2::jsonb)",
+      [tenantId, JSON.stringify(payload)],
+    );
+    const [row] = await db.query<{ payload: unknown; method: string | null }>(
+      "select payload, pg_column_compression(payload) as method from webhook_events where tenant_id = $1", [tenantId],
+    );
+    expect(row).toEqual({ payload, method: server!.lz4 ? "lz4" : "pglz" });
+  });
+
   it("keeps one webhook event per (tenant, source, external id)", async () => {
     const tenantId = await createTenant(db);
     const insert = () => db.query(
