@@ -10,6 +10,7 @@ import type { Db } from "../functions/_shared/db/port.ts";
 import { createPostgresDb } from "../functions/_shared/db/postgres.ts";
 import { ingestServices } from "./ingest.ts";
 import { leastWork, measurePgWork, type PgWork } from "./pg-work.ts";
+import { serverCpuReader } from "./server-cpu.ts";
 import { handler } from "../functions/stripe-webhook/handler.ts";
 import { contextFor } from "../tests/support/services.ts";
 import { signedStripeRequest, stripeSignature } from "../tests/support/stripe.ts";
@@ -40,6 +41,10 @@ export interface PeerLevel {
   oursCpuUs: number;
   oursOneEventCpuUs: number;
   peerCpuUs: number;
+  /** PostgreSQL's CPU per event over the same run, µs (NaN when the server is not on this machine). */
+  oursServerCpuUs: number;
+  oursOneEventServerCpuUs: number;
+  peerServerCpuUs: number;
 }
 
 export interface PeerReport {
@@ -70,12 +75,15 @@ function countingDb<T extends Db>(db: T): { db: T; count: () => number } {
   return { db: wrap(db), count: () => n };
 }
 
-/** Node CPU µs per call of `run`'s `count` calls. */
-async function withCpu<T>(count: number, run: () => Promise<T>): Promise<{ result: T; cpuUs: number }> {
+/** Node CPU and PostgreSQL CPU, µs per call of `run`'s `count` calls. */
+async function withCpu<T>(
+  serverCpu: () => number, count: number, run: () => Promise<T>,
+): Promise<{ result: T; cpuUs: number; serverCpuUs: number }> {
+  const serverStart = serverCpu();
   const start = process.cpuUsage();
   const result = await run();
   const used = process.cpuUsage(start);
-  return { result, cpuUs: (used.user + used.system) / count };
+  return { result, cpuUs: (used.user + used.system) / count, serverCpuUs: (serverCpu() - serverStart) / count };
 }
 
 // Its migrations name the `stripe` schema in their SQL, whatever schema is configured.
@@ -102,6 +110,7 @@ export async function benchSyncEnginePeer(options: {
     schema: SCHEMA, stripeSecretKey: "sk_test_51PeerBenchKey000000000000000", stripeWebhookSecret: tenant.webhookSecret,
     backfillRelatedEntities: false, poolConfig: { connectionString: BENCH_DATABASE_URL, max: Math.max(...levels) }
   });
+  const serverCpu = await serverCpuReader(services.db);
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const result: PeerLevel[] = [];
   try {
@@ -113,9 +122,9 @@ export async function benchSyncEnginePeer(options: {
       const bodies = Array.from({ length: events }, (_, i) => customerlessBody(tenant, runId, `c${concurrency}`, i));
       const headers = bodies.map((body) => stripeSignature(body, { secret: tenant.webhookSecret }));
       let peerErrors = 0;
-      const peerRun = await withCpu(events, () =>
+      const peerRun = await withCpu(serverCpu, events, () =>
         runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)));
-      const oursOn = (runServices: Services, requests: Request[]) => withCpu(events, () =>
+      const oursOn = (runServices: Services, requests: Request[]) => withCpu(serverCpu, events, () =>
         runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(runServices, { tenantId: tenant.id }))));
       // Grouped on the peer's very events; the one-event path on copies with ids of their own (the same ids
       // again would only be duplicates).
@@ -126,6 +135,7 @@ export async function benchSyncEnginePeer(options: {
         concurrency, events, ours: throughputOf(oursRun.result), oursOneEvent: throughputOf(oneEventRun.result),
         peer: throughputOf(peerRun.result), peerErrors,
         oursCpuUs: oursRun.cpuUs, oursOneEventCpuUs: oneEventRun.cpuUs, peerCpuUs: peerRun.cpuUs,
+        oursServerCpuUs: oursRun.serverCpuUs, oursOneEventServerCpuUs: oneEventRun.serverCpuUs, peerServerCpuUs: peerRun.serverCpuUs,
       });
     }
     progress(`peer: PostgreSQL work per event at concurrency ${WORK_CONCURRENCY}, ${WORK_SAMPLES} samples × ${workEvents} events each`);

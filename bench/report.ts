@@ -92,10 +92,11 @@ function coldStartSection(c: ColdStartReport): string {
 }
 
 function peerSection(p: PeerReport): string {
+  const pgCpu = (us: number) => (Number.isNaN(us) ? "—" : fmt(us, 0));
   const rows = p.levels.map((l) => [
-    String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.oursCpuUs, 0),
-    fmt(l.oursOneEvent.perSecond, 0), fmt(l.oursOneEvent.p99Ms, 2), fmt(l.oursOneEventCpuUs, 0),
-    fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2), fmt(l.peerCpuUs, 0),
+    String(l.concurrency), fmt(l.ours.perSecond, 0), fmt(l.ours.p99Ms, 2), fmt(l.oursCpuUs, 0), pgCpu(l.oursServerCpuUs),
+    fmt(l.oursOneEvent.perSecond, 0), fmt(l.oursOneEvent.p99Ms, 2), fmt(l.oursOneEventCpuUs, 0), pgCpu(l.oursOneEventServerCpuUs),
+    fmt(l.peer.perSecond, 0), fmt(l.peer.p99Ms, 2), fmt(l.peerCpuUs, 0), pgCpu(l.peerServerCpuUs),
     ratio(l.ours.perSecond, l.peer.perSecond), ratio(l.ours.p99Ms, l.peer.p99Ms),
     ratio(l.oursOneEvent.perSecond, l.peer.perSecond), String(l.peerErrors),
   ]);
@@ -103,12 +104,13 @@ function peerSection(p: PeerReport): string {
   const workRow = (name: string, x: PgWork) => [name, fmt(x.statements, 2), fmt(x.rowsWritten, 2), fmt(x.walBytes, 0)];
   return [
     `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL; ` +
-      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event. " +
+      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event; PG CPU = the local server's processes (/proc, postmaster and children) per event, — when not local. " +
       "ours: grouped, as the dev server, a Deno isolate or a Node container serve (event-groups.ts); " +
       "one-event: the path a Lambda instance takes, one statement per event",
     table([
-      "conc", "ours ev/s", "ours p99 ms", "ours CPU µs/ev", "one-event ev/s", "one-event p99 ms", "one-event CPU µs/ev",
-      "peer ev/s", "peer p99 ms", "peer CPU µs/ev", "ours/peer ev/s", "ours/peer p99", "one-event/peer ev/s", "peer errors",
+      "conc", "ours ev/s", "ours p99 ms", "ours CPU µs/ev", "ours PG CPU µs/ev",
+      "one-event ev/s", "one-event p99 ms", "one-event CPU µs/ev", "one-event PG CPU µs/ev",
+      "peer ev/s", "peer p99 ms", "peer CPU µs/ev", "peer PG CPU µs/ev", "ours/peer ev/s", "ours/peer p99", "one-event/peer ev/s", "peer errors",
     ], rows),
     `PostgreSQL work per event at concurrency ${w.concurrency} (least of ${w.samples} samples × ${fmt(w.events, 0)} events, pools of their own; ` +
       "statements counted client-side incl. BEGIN/COMMIT, rows = pg_stat_database tup_inserted+updated+deleted, " +
