@@ -39,8 +39,8 @@ async function walSince(db: Db, lsn: string): Promise<number> {
 async function backendsGone(db: Db, applicationNames: readonly string[]): Promise<void> {
   for (let i = 0; i < 40; i++) {
     const [row] = await db.query<{ n: number }>(
-      "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = any($1::text[])",
-      [applicationNames],
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = any(string_to_array($1, ','))",
+      [applicationNames.join(",")],
     );
     if (row!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));

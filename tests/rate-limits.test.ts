@@ -71,7 +71,7 @@ describe.each(ADAPTERS)("rate limits shared by instances on %s", (adapter) => {
   const hitsOf = async (ip: string) => (await dbA.query<{ hits: number }>(
     "select hits from rate_limits where bucket = $1", [`webhook-ip:stripe-webhook:${ip}`]))[0]?.hits ?? 0;
   const bucketsOf = async (ips: string[]) => (await dbA.query<{ bucket: string }>(
-    "select bucket from rate_limits where bucket = any($1::text[])", [ips.map((ip) => `webhook-ip:stripe-webhook:${ip}`)])).map((r) => r.bucket);
+    "select bucket from rate_limits where bucket = any(string_to_array($1, ','))", [ips.map((ip) => `webhook-ip:stripe-webhook:${ip}`).join(",")])).map((r) => r.bucket);
   const failureRows = async (tenantId: string) => (await dbA.query<{ n: number }>(
     "select count(*)::int as n from webhook_signature_failures where tenant_id = $1", [tenantId]))[0]!.n;
   const storedIds = async (tenantId: string) => (await dbA.query<{ external_id: string }>(

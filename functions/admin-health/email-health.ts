@@ -32,10 +32,10 @@ export async function emailHealth(db: Db, tenantId: string, since24h: Date, sinc
     db.query<{ id: string; kind: string; to_email: string; delivery_status: string; delivery_updated_at: Date | null; total: number }>(
       `select id, kind, to_email, delivery_status, delivery_updated_at, count(*) over ()::int as total
          from email_messages
-        where tenant_id = $1 and delivery_status in ('bounce', 'dropped') and kind = any($2::text[])
+        where tenant_id = $1 and delivery_status in ('bounce', 'dropped') and kind = any(string_to_array($2, ','))
           and coalesce(delivery_updated_at, created_at) >= $3
         order by coalesce(delivery_updated_at, created_at) desc, id desc
-        limit ${RECENT_BOUNCES}`, [tenantId, WATCHED_KINDS, since7d]),
+        limit ${RECENT_BOUNCES}`, [tenantId, WATCHED_KINDS.join(","), since7d]),
   ]);
   const counts = suppressions[0] ?? { total: 0, all_scope: 0 };
   return {

@@ -387,7 +387,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       await suppress(tenantId, "gone@example.com", "bounce", "all");
       const gone = [await enqueue(tenantId, { to: { email: "gone@example.com" } }), await enqueue(tenantId, { to: { email: "gone@example.com" } })];
       const here = await enqueue(tenantId, { to: { email: "here@example.com" } });
-      await db.query("update email_messages set next_attempt_at = now() - interval '1 minute' where id = any($1::uuid[])", [gone]);
+      await db.query("update email_messages set next_attempt_at = now() - interval '1 minute' where id = any(string_to_array($1, ',')::uuid[])", [gone.join(",")]);
 
       expect(await run({ batchSize: 2 })).toEqual({ claimed: 3, sent: 1, failed: 0, dead: 0, deferred: 0, suppressed: 2 });
       for (const id of gone) expect(await messageOf(id)).toMatchObject({ status: "suppressed", attempts: 1 });

@@ -3,7 +3,10 @@ export type Row = Record<string, unknown>;
 
 /**
  * The only database surface handlers use. `$1…$n` placeholders on every adapter; one statement per `query`;
- * json/jsonb parameters are passed as JSON text with a cast (`$1::jsonb`, `JSON.stringify(value)`).
+ * json/jsonb parameters are passed as JSON text with a cast (`$1::jsonb`, `JSON.stringify(value)`); a list as
+ * one text parameter split in SQL (`= any(string_to_array($1, ','))`), and an array column read back as text
+ * (`array_to_string(…)`): the postgres adapter knows no array types (see createPostgresDb), PGlite does, so an
+ * array that works on one fails on the other — every adapter-parametrised test runs both.
  * @example const [tenant] = await db.query<{ id: string }>("select id from tenants where id = $1", [id]);
  */
 export interface Db {

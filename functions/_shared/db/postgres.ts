@@ -170,6 +170,11 @@ export function createPostgresDb(url: string, options: PostgresOptions = {}): Db
     // and a function's timeout is 10 to 15 s. 0.1 s doubling to at most 2 s, jittered.
     backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** retries, 2),
     onnotice: () => {},
+    // No array-type catalog fetch on each new connection: it is a round trip and ~10 KB before the first
+    // statement (12 ms of a Lambda cold start, measured by the bench), and its promise is left unhandled, so a
+    // failing fetch during a database incident ends the process (porsager/postgres#1192, #1219). The cost:
+    // array values neither go in nor come out as arrays (see Db.query); reserve() needs the vendored fix.
+    fetch_types: false,
     types: {
       // int8 (counts, minor-unit amounts) as numbers: they stay far below 2^53 here.
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },

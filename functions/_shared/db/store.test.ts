@@ -177,6 +177,41 @@ describe("migration runner", () => {
   });
 });
 
+describe.runIf(REAL_DATABASE_URL)("postgres adapter without the array-type fetch", () => {
+  it("runs a transaction as the very first use of a fresh pool (the vendored reserve fix)", async () => {
+    // Unpatched postgres.js 3.4.9 with fetch_types off never hands a fresh connection to reserve(): this
+    // transaction would wait for the 5 s reserve timeout and fail as DbUnavailableError.
+    const db = createPostgresDb(REAL_DATABASE_URL!, { max: 2 });
+    try {
+      const started = performance.now();
+      await expect(db.transaction((tx) => tx.query<{ n: number }>("select 1 as n"))).resolves.toEqual([{ n: 1 }]);
+      // Both connections fresh at once, each first used by a transaction.
+      await expect(Promise.all([1, 2].map((n) => db.transaction((tx) => tx.query("select $1::int as n", [n])))))
+        .resolves.toEqual([[{ n: 1 }], [{ n: 2 }]]);
+      expect(performance.now() - started).toBeLessThan(4_000); // well inside the reserve timeout
+      // And the pool ends at once, not after close()'s 5 s timeout, even when a connection that was opening
+      // for one of those transactions (and found it served by the other) finishes opening as it ends.
+      const closing = performance.now();
+      await db.close();
+      expect(performance.now() - closing).toBeLessThan(2_000);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("takes a list as one text parameter, the way the port documents", async () => {
+    const db = createPostgresDb(REAL_DATABASE_URL!, { max: 1 });
+    try {
+      expect(await db.query("select count(*)::int as n from unnest(string_to_array($1, ',')) as k where k = any(string_to_array($2, ','))",
+        ["a,b,c", "b,c,d"])).toEqual([{ n: 2 }]);
+      // What the port warns about: with no array types known, a JS array is not sent as one.
+      await expect(db.query("select $1::text[] as a", [["x", "y"]])).rejects.toThrow(/malformed array literal/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.runIf(REAL_DATABASE_URL)("postgres adapter behind a transaction pooler", () => {
   it("accepts ?pgbouncer=true (turning prepared statements off) without sending it to the server", async () => {
     const url = new URL(REAL_DATABASE_URL!);

@@ -574,10 +574,12 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
         return fetchArrayTypes()
       }
 
+      const reserving = initial && initial.reserve /* ips: reserve patch */
       initial && !initial.reserve && execute(initial)
       options.shared.retries = retries = 0
       initial = null
-      return
+      if (!reserving)
+        return
     }
 
     while (sent.length && (query = sent.shift()) && (query.active = true, query.cancelled))
