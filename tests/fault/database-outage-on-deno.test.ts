@@ -23,5 +23,8 @@ describe.runIf(REAL_DATABASE_URL)("fault: PostgreSQL unreachable mid-run, on Den
     expect(run.status, output).toBe(0);
     expect(output).toMatch(/Tests\s+5 passed \(5\)/);
     console.log(`fault suite on Deno: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // The full-size run's figures (FAULT_EVENTS set), as the Deno workers printed them.
+    const figures = /^fault \(deno\):.*$/m.exec(output);
+    if (figures) console.log(figures[0]);
   });
 });
