@@ -45,10 +45,13 @@ export interface ColdStartReport {
   databaseUrl: string;
   ours: ColdStartSide;
   reference: ColdStartSide;
+  /** bench/floor-lambda: process start, import, one `select 1` — the least a handler touching the database costs. */
+  floor: ColdStartSide;
 }
 
 const SLUG = "stripe-webhook";
 const REFERENCE_ENTRY = fileURLToPath(new URL("./reference-lambda/index.mjs", import.meta.url));
+const FLOOR_ENTRY = fileURLToPath(new URL("./floor-lambda/index.mjs", import.meta.url));
 const REFERENCE_TABLE = "bench_reference_events";
 const REFERENCE_WEBHOOK_SECRET = "whsec_bench_reference_cold_start";
 
@@ -161,16 +164,18 @@ async function bundleTo(entry: string, outfile: string, options: { preload: bool
   return statSync(outfile).size;
 }
 
-/** `runs` fresh processes per side, ours and the reference alternating which goes first. */
+/** `runs` fresh processes per side, ours, the reference and the floor taking turns at going first. */
 export async function benchColdStart(options: { runs: number }): Promise<ColdStartReport> {
   const dir = mkdtempSync(join(tmpdir(), "ips-cold-start-"));
   const bundle = join(dir, "ours", "index.mjs");
   const referenceBundle = join(dir, "reference", "index.mjs");
+  const floorBundle = join(dir, "floor", "index.mjs");
   let db: DbPool | undefined;
   let tenants: BenchTenant[] = [];
   try {
     const oursBytes = await bundleTo(lambdaEntry(SLUG), bundle, { preload: true });
     const referenceBytes = await bundleTo(REFERENCE_ENTRY, referenceBundle, { preload: false });
+    const floorBytes = await bundleTo(FLOOR_ENTRY, floorBundle, { preload: false });
     db = await openBenchDatabase(2);
     await db.execScript(`create table if not exists ${REFERENCE_TABLE} (id text primary key, type text not null, payload jsonb not null,
       created_at timestamptz not null default now())`);
@@ -179,6 +184,7 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
     const tenant = tenants[0]!;
     const ours: ColdStartRun[] = [];
     const reference: ColdStartRun[] = [];
+    const floor: ColdStartRun[] = [];
     const eventFor = (i: number, secret: string) => {
       const created = Math.floor(Date.now() / 1000);
       const body = paymentIntentEventBody({
@@ -191,11 +197,15 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
     const runOurs = async (i: number) => ours.push(await runChild(pathToFileURL(bundle).href, eventFor(i, tenant.webhookSecret)));
     const runReference = async (i: number) => reference.push(await runChild(pathToFileURL(referenceBundle).href,
       eventFor(i, REFERENCE_WEBHOOK_SECRET), { STRIPE_SECRET_KEY: "sk_test_51BenchReference000000000000", STRIPE_WEBHOOK_SECRET: REFERENCE_WEBHOOK_SECRET }));
+    const runFloor = async () => floor.push(await runChild(pathToFileURL(floorBundle).href, {}));
+    const sides = [runOurs, runReference, runFloor];
     for (let i = 0; i < options.runs; i++) {
-      if (i % 2 === 0) { await runOurs(i); await runReference(i); }
-      else { await runReference(i); await runOurs(i); }
+      for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length]!(i);
     }
-    return { slug: SLUG, databaseUrl: describeDatabaseUrl(), ours: sideOf(ours, oursBytes), reference: sideOf(reference, referenceBytes) };
+    return {
+      slug: SLUG, databaseUrl: describeDatabaseUrl(),
+      ours: sideOf(ours, oursBytes), reference: sideOf(reference, referenceBytes), floor: sideOf(floor, floorBytes),
+    };
   } finally {
     if (db) {
       await deleteBenchTenants(db, tenants).catch(() => {});
