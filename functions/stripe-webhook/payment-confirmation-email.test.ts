@@ -165,6 +165,60 @@ describe.each(ADAPTERS)("payment confirmation emails from stripe-webhook on %s",
       },
     );
 
+    // The gap the pairing rules close (functions/_shared/domain/email/confirmation-pairing.ts): at basil a tuition
+    // intent need not carry our `metadata.kind` (Stripe does not copy the subscription's metadata onto it), so
+    // with a `receipt_email` it reads like a one-time payment.
+    const invoicePaymentPaid = (invoiceId: string, intentId: string) => stripeEvent("invoice_payment.paid", {
+      id: `inpay_test_${crypto.randomUUID().slice(0, 8)}`, object: "invoice_payment", amount_paid: 30_000, amount_requested: 30_000,
+      currency: "usd", invoice: invoiceId, is_default: true, livemode: false, payment: { type: "payment_intent", payment_intent: intentId },
+      status: "paid", status_transitions: { paid_at: NOW - 60, canceled_at: null },
+    }, { created: NOW - 60 });
+    const basilTuition = async (tenantId: string) => {
+      const enrollmentId = await createEnrollment(db, tenantId);
+      const intent = { ...paymentIntent({ amount: 30_000 }), metadata: {}, receipt_email: "receipts@example.com" };
+      const invoice = tuitionInvoice({ amountDue: 30_000, amountPaid: 30_000, status: "paid", metadata: { enrollment_id: enrollmentId } });
+      return {
+        intent, invoice,
+        events: {
+          paid: stripeEvent("invoice.paid", invoice, { created: NOW - 60 }),
+          succeeded: succeeded(intent),
+          linked: invoicePaymentPaid(invoice.id, intent.id),
+        },
+      };
+    };
+    const ORDERS = [
+      ["paid", "succeeded", "linked"], ["paid", "linked", "succeeded"], ["succeeded", "paid", "linked"],
+      ["succeeded", "linked", "paid"], ["linked", "paid", "succeeded"], ["linked", "succeeded", "paid"],
+    ] as const;
+
+    it.each(ORDERS)("basil, an intent without our metadata and with a receipt_email (%s, %s, %s) → one confirmation, the invoice's", async (...order) => {
+      const { tenantId, deliver, messages } = await setup();
+      const { invoice, events } = await basilTuition(tenantId);
+      for (const name of order) expect((await deliver(events[name])).status).toBe(200);
+      expect(await confirmations(messages)).toEqual([expect.objectContaining({ to_email: "parent@example.com", dedupe_key: invoice.id, status: "queued" })]);
+    });
+
+    it.each([["invoice.paid before the link", ["paid", "linked"]], ["the link before invoice.paid", ["linked", "paid"]]] as const)(
+      "basil: when the intent's confirmation was already sent (%s), the invoice adds none",
+      async (_, rest) => {
+        const { tenantId, deliver, messages } = await setup();
+        const { intent, events } = await basilTuition(tenantId);
+        await deliver(events.succeeded);
+        // The sender got to it first: claimed and sent before Stripe's other two events arrived.
+        await db.query("update email_messages set status = 'sent', sent_at = now() where tenant_id = $1 and dedupe_key = $2", [tenantId, intent.id]);
+        for (const name of rest) await deliver(events[name]);
+        expect(await confirmations(messages)).toEqual([expect.objectContaining({ to_email: "receipts@example.com", dedupe_key: intent.id, status: "sent" })]);
+      },
+    );
+
+    it("basil: an intent no invoice claims (a one-time payment without our metadata) keeps its confirmation", async () => {
+      const { tenantId, deliver, messages } = await setup();
+      const { intent, events } = await basilTuition(tenantId);
+      await deliver(events.succeeded);
+      await deliver(invoicePaymentPaid(`in_test_${crypto.randomUUID().slice(0, 8)}`, `pi_test_${crypto.randomUUID().slice(0, 8)}`)); // another payment's link
+      expect(await confirmations(messages)).toEqual([expect.objectContaining({ dedupe_key: intent.id, status: "queued" })]);
+    });
+
     it("before basil: an intent that names its invoice enqueues nothing; invoice.paid confirms it to the invoice's customer", async () => {
       const { tenantId, deliver, messages } = await setup();
       const enrollmentId = await createEnrollment(db, tenantId);

@@ -1,3 +1,4 @@
+import { keepOneConfirmation } from "../../_shared/domain/email/confirmation-pairing.ts";
 import { idOf, integerOf, objectOf, stringOf } from "../fields.ts";
 import type { PaymentStatus } from "../../_shared/domain/payments/statuses.ts";
 import { attachIntentToInvoice } from "../../_shared/domain/payments/payments.ts";
@@ -7,7 +8,7 @@ const STATUS: ReadonlyMap<string, PaymentStatus> = new Map(Object.entries({ paid
 
 /**
  * `invoice_payment.paid` (API 2025-03-31 and later): the one event that names both an invoice and the
- * PaymentIntent that paid it, so the two halves of a tuition payment become one row.
+ * PaymentIntent that paid it, so the two halves of a tuition payment become one row, with one confirmation.
  */
 export const onInvoicePayment: StripeEventEffect = (tenantId, event) => {
   const invoicePayment = event.data.object;
@@ -23,5 +24,10 @@ export const onInvoicePayment: StripeEventEffect = (tenantId, event) => {
     status: STATUS.get(stringOf(invoicePayment.status) ?? "") ?? "succeeded",
     eventCreated: event.created,
   };
-  return { apply: (tx) => attachIntentToInvoice(tx, payment) };
+  return {
+    apply: async (tx) => {
+      await attachIntentToInvoice(tx, payment);
+      await keepOneConfirmation(tx, { tenantId, paymentIntent, invoice });
+    },
+  };
 };

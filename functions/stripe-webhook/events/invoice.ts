@@ -1,3 +1,5 @@
+import { sql, type Statement } from "../../_shared/db/sql.ts";
+import { unlessIntentConfirmationStarted } from "../../_shared/domain/email/confirmation-pairing.ts";
 import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import { invoiceEmail, type InvoiceEmailKind } from "../../_shared/domain/email/invoice-emails.ts";
 import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
@@ -49,8 +51,11 @@ export const onInvoice: StripeEventEffect = (tenantId, event) => {
   const email = !fields.to || !fields.invoiceId ? undefined
     : paid ? (payment.amount > 0 ? paymentConfirmation({ ...payment, invoice: fields.invoiceId }, fields.to) : undefined)
     : unpaidInvoiceEmail("payment_failed", tenantId, invoice, { ...fields, invoiceId: fields.invoiceId, to: fields.to });
+  // An invoice that does not name its intent (API 2025-03-31 and later): see confirmation-pairing.ts.
+  const emailGate = (gate: Statement) =>
+    paid && !fields.paymentIntent && fields.invoiceId ? sql`${gate} and ${unlessIntentConfirmationStarted(tenantId, fields.invoiceId)}` : gate;
   return {
-    statements: (gate) => [upsertPaymentStatement(payment, gate), ...(email ? [enqueueEmailStatement(email, gate)] : [])],
+    statements: (gate) => [upsertPaymentStatement(payment, gate), ...(email ? [enqueueEmailStatement(email, emailGate(gate))] : [])],
     // The payments row it upserts (found by its intent when the invoice names one, and unique by invoice too)
     // and the invoice's emails: what another event could touch too (see EventEffect.keys).
     keys: invoiceKeys(fields),
