@@ -15,7 +15,7 @@ import { handler } from "../functions/stripe-webhook/handler.ts";
 import { contextFor } from "../tests/support/services.ts";
 import { signedStripeRequest, stripeSignature } from "../tests/support/stripe.ts";
 import { BENCH_DATABASE_URL } from "./database.ts";
-import { runPool, throughputOf, type Throughput } from "./pool.ts";
+import { mergeRuns, runPool, throughputOf, type PoolRun, type Throughput } from "./pool.ts";
 import type { BenchTenant } from "./tenants.ts";
 import { paymentIntentEventBody, EVENT_TYPE_MIX } from "./payloads.ts";
 
@@ -49,12 +49,20 @@ export interface PeerLevel {
 
 export interface PeerReport {
   engine: string;
+  /** Each level's events ran in this many rounds per side, the sides taking turns at going first. */
+  rounds: number;
   levels: PeerLevel[];
   /** PostgreSQL work per event at concurrency WORK_CONCURRENCY, least of WORK_SAMPLES samples each. */
   work: { concurrency: number; events: number; samples: number; ours: PgWork; oursOneEvent: PgWork; peer: PgWork };
 }
 
 const WORK_CONCURRENCY = 8;
+/**
+ * Each level's events are run in rounds, the three sides taking turns at going first, and each side's rounds
+ * summed: one long run per side in a fixed order let the side that ran first meet smaller tables and a cooler
+ * machine, and single runs varied by ±0.1 in their ratio.
+ */
+const ROUNDS = 3;
 const WORK_SAMPLES = 3;
 
 /** `url` with an application_name, so the sample's own backends can be told apart in pg_stat_activity. */
@@ -84,6 +92,23 @@ async function withCpu<T>(
   const result = await run();
   const used = process.cpuUsage(start);
   return { result, cpuUs: (used.user + used.system) / count, serverCpuUs: (serverCpu() - serverStart) / count };
+}
+
+/** One side's rounds at one level: their runs merged, CPU averaged over all their events. */
+class SideRuns {
+  private readonly runs: { result: PoolRun<unknown>; cpuUs: number; serverCpuUs: number }[] = [];
+  add(run: { result: PoolRun<unknown>; cpuUs: number; serverCpuUs: number }): void {
+    this.runs.push(run);
+  }
+  total(): { throughput: Throughput; cpuUs: number; serverCpuUs: number } {
+    const events = this.runs.reduce((n, run) => n + run.result.count, 0);
+    const weighted = (pick: (run: SideRuns["runs"][number]) => number) =>
+      this.runs.reduce((sum, run) => sum + pick(run) * run.result.count, 0) / events;
+    return {
+      throughput: throughputOf(mergeRuns(this.runs.map((run) => run.result))),
+      cpuUs: weighted((run) => run.cpuUs), serverCpuUs: weighted((run) => run.serverCpuUs),
+    };
+  }
 }
 
 // Its migrations name the `stripe` schema in their SQL, whatever schema is configured.
@@ -118,24 +143,34 @@ export async function benchSyncEnginePeer(options: {
     const warm = Array.from({ length: 128 }, (_, i) => customerlessBody(tenant, runId, "warm", i));
     await runPool(warm.length, 8, (i) => engine.processWebhook(warm[i]!, stripeSignature(warm[i]!, { secret: tenant.webhookSecret })));
     for (const concurrency of levels) {
-      progress(`peer: stripe-sync-engine vs ours at concurrency ${concurrency}`);
-      const bodies = Array.from({ length: events }, (_, i) => customerlessBody(tenant, runId, `c${concurrency}`, i));
-      const headers = bodies.map((body) => stripeSignature(body, { secret: tenant.webhookSecret }));
+      progress(`peer: stripe-sync-engine vs ours at concurrency ${concurrency}, ${ROUNDS} rounds`);
+      const sides = { peer: new SideRuns(), ours: new SideRuns(), oneEvent: new SideRuns() };
       let peerErrors = 0;
-      const peerRun = await withCpu(serverCpu, events, () =>
-        runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)));
-      const oursOn = (runServices: Services, requests: Request[]) => withCpu(serverCpu, events, () =>
-        runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(runServices, { tenantId: tenant.id }))));
-      // Grouped on the peer's very events; the one-event path on copies with ids of their own (the same ids
-      // again would only be duplicates).
-      const oursRun = await oursOn(services, bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! })));
-      const oneEventRun = await oursOn(oneEventServices, Array.from({ length: events }, (_, i) =>
-        signedStripeRequest(tenant.id, customerlessBody(tenant, runId, `c${concurrency}one`, i), { secret: tenant.webhookSecret })));
+      const perRound = Math.ceil(events / ROUNDS);
+      for (let round = 0; round < ROUNDS; round++) {
+        const label = `c${concurrency}r${round}`;
+        const bodies = Array.from({ length: perRound }, (_, i) => customerlessBody(tenant, runId, label, i));
+        const headers = bodies.map((body) => stripeSignature(body, { secret: tenant.webhookSecret }));
+        const oursOn = (runServices: Services, requests: Request[]) => withCpu(serverCpu, perRound, () =>
+          runPool(requests.length, concurrency, (i) => handler(requests[i]!, contextFor(runServices, { tenantId: tenant.id }))));
+        // Grouped on the peer's very events; the one-event path on copies with ids of their own (the same ids
+        // again would only be duplicates). Requests are built before any side is timed.
+        const oursRequests = bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! }));
+        const oneEventRequests = Array.from({ length: perRound }, (_, i) =>
+          signedStripeRequest(tenant.id, customerlessBody(tenant, runId, `${label}one`, i), { secret: tenant.webhookSecret }));
+        const turns = [
+          async () => sides.peer.add(await withCpu(serverCpu, perRound, () =>
+            runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)))),
+          async () => sides.ours.add(await oursOn(services, oursRequests)),
+          async () => sides.oneEvent.add(await oursOn(oneEventServices, oneEventRequests)),
+        ];
+        for (let k = 0; k < turns.length; k++) await turns[(round + k) % turns.length]!();
+      }
+      const [ours, oneEvent, peer] = [sides.ours.total(), sides.oneEvent.total(), sides.peer.total()];
       result.push({
-        concurrency, events, ours: throughputOf(oursRun.result), oursOneEvent: throughputOf(oneEventRun.result),
-        peer: throughputOf(peerRun.result), peerErrors,
-        oursCpuUs: oursRun.cpuUs, oursOneEventCpuUs: oneEventRun.cpuUs, peerCpuUs: peerRun.cpuUs,
-        oursServerCpuUs: oursRun.serverCpuUs, oursOneEventServerCpuUs: oneEventRun.serverCpuUs, peerServerCpuUs: peerRun.serverCpuUs,
+        concurrency, events: perRound * ROUNDS, ours: ours.throughput, oursOneEvent: oneEvent.throughput, peer: peer.throughput, peerErrors,
+        oursCpuUs: ours.cpuUs, oursOneEventCpuUs: oneEvent.cpuUs, peerCpuUs: peer.cpuUs,
+        oursServerCpuUs: ours.serverCpuUs, oursOneEventServerCpuUs: oneEvent.serverCpuUs, peerServerCpuUs: peer.serverCpuUs,
       });
     }
     progress(`peer: PostgreSQL work per event at concurrency ${WORK_CONCURRENCY}, ${WORK_SAMPLES} samples × ${workEvents} events each`);
@@ -183,7 +218,7 @@ export async function benchSyncEnginePeer(options: {
       }
     }
     return {
-      engine: "@supabase/stripe-sync-engine 0.48.5 (processWebhook)", levels: result,
+      engine: "@supabase/stripe-sync-engine 0.48.5 (processWebhook)", rounds: ROUNDS, levels: result,
       work: {
         concurrency: WORK_CONCURRENCY, events: workEvents, samples: WORK_SAMPLES,
         ours: leastWork(ours), oursOneEvent: leastWork(oursOneEvent), peer: leastWork(peer),

@@ -27,6 +27,20 @@ export async function runPool<T>(count: number, concurrency: number, call: (inde
   return { concurrency, count, wallMs: performance.now() - start, latenciesMs, results };
 }
 
+/** Several runs of one side as one: calls and wall time summed, every latency kept (for the percentiles). */
+export function mergeRuns<T>(runs: readonly PoolRun<T>[]): PoolRun<T> {
+  const latenciesMs = new Float64Array(runs.reduce((n, run) => n + run.latenciesMs.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    latenciesMs.set(run.latenciesMs, offset);
+    offset += run.latenciesMs.length;
+  }
+  return {
+    concurrency: runs[0]!.concurrency, count: runs.reduce((n, run) => n + run.count, 0),
+    wallMs: runs.reduce((ms, run) => ms + run.wallMs, 0), latenciesMs, results: runs.flatMap((run) => run.results),
+  };
+}
+
 export interface Throughput {
   perSecond: number;
   p50Ms: number;

@@ -107,7 +107,8 @@ function peerSection(p: PeerReport): string {
   const w = p.work;
   const workRow = (name: string, x: PgWork) => [name, fmt(x.statements, 2), fmt(x.rowsWritten, 2), fmt(x.walBytes, 0)];
   return [
-    `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL; ` +
+    `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL, ` +
+      `each level in ${p.rounds} rounds per side, the sides taking turns at going first (figures over all rounds); ` +
       "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event; PG CPU = the local server's processes (/proc, postmaster and children) per event, — when not local. " +
       "ours: grouped, as the dev server, a Deno isolate or a Node container serve (event-groups.ts); " +
       "one-event: the path a Lambda instance takes, one statement per event",
