@@ -139,9 +139,17 @@ export async function benchSyncEnginePeer(options: {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const result: PeerLevel[] = [];
   try {
-    // Warm both paths (JIT, pools, prepared statements) before anything is timed.
-    const warm = Array.from({ length: 128 }, (_, i) => customerlessBody(tenant, runId, "warm", i));
-    await runPool(warm.length, 8, (i) => engine.processWebhook(warm[i]!, stripeSignature(warm[i]!, { secret: tenant.webhookSecret })));
+    // Warm every side (JIT, each pool's connections, their prepared statements and plans) at the highest
+    // concurrency before anything is timed: a server pays that once per connection, not per request. Ours
+    // grouped needs the most: each group shape is planned once per connection.
+    const top = Math.max(...levels);
+    const warm = (label: string, count: number) => Array.from({ length: count }, (_, i) => customerlessBody(tenant, runId, label, i));
+    const warmPeer = warm("warmpeer", 256);
+    await runPool(warmPeer.length, top, (i) => engine.processWebhook(warmPeer[i]!, stripeSignature(warmPeer[i]!, { secret: tenant.webhookSecret })));
+    for (const [side, count] of [[services, 1_024], [oneEventServices, 256]] as const) {
+      const requests = warm(`warm${count}`, count).map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
+      await runPool(requests.length, top, (i) => handler(requests[i]!, contextFor(side, { tenantId: tenant.id })));
+    }
     for (const concurrency of levels) {
       progress(`peer: stripe-sync-engine vs ours at concurrency ${concurrency}, ${ROUNDS} rounds`);
       const sides = { peer: new SideRuns(), ours: new SideRuns(), oneEvent: new SideRuns() };
