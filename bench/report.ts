@@ -109,7 +109,8 @@ function peerSection(p: PeerReport): string {
   return [
     `(f) Peer — ${p.engine} on the same signed events (customer-less payment_intent.*) and the same PostgreSQL, ` +
       `each level in ${p.rounds} rounds per side, the sides taking turns at going first (figures over all rounds); ` +
-      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event; PG CPU = the local server's processes (/proc, postmaster and children) per event, — when not local. " +
+      "it verifies and upserts the object but keeps no event log and no idempotency keys; Node CPU = process.cpuUsage per event; PG CPU = the local server's processes (/proc, postmaster and children) per event, — when not local; it includes " +
+      "the checkpointer and WAL writer, so a slow run right after a heavy one carries some of that one's writes. " +
       "ours: grouped, as the dev server, a Deno isolate or a Node container serve (event-groups.ts); " +
       "one-event: the path a Lambda instance takes, one statement per event",
     table([
