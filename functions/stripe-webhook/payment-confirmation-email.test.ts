@@ -211,6 +211,19 @@ describe.each(ADAPTERS)("payment confirmation emails from stripe-webhook on %s",
       },
     );
 
+    it.each(["dead", "suppressed"])("basil: when the intent's confirmation ended %s (it never reaches the family), the invoice's is sent", async (status) => {
+      const { tenantId, deliver, messages } = await setup();
+      const { intent, invoice, events } = await basilTuition(tenantId);
+      await deliver(events.succeeded);
+      await db.query("update email_messages set status = $3 where tenant_id = $1 and dedupe_key = $2", [tenantId, intent.id, status]);
+      await deliver(events.paid);
+      await deliver(events.linked);
+      expect(await confirmations(messages)).toEqual([
+        expect.objectContaining({ dedupe_key: intent.id, status }),
+        expect.objectContaining({ to_email: "parent@example.com", dedupe_key: invoice.id, status: "queued" }),
+      ]);
+    });
+
     it("basil: an intent no invoice claims (a one-time payment without our metadata) keeps its confirmation", async () => {
       const { tenantId, deliver, messages } = await setup();
       const { intent, events } = await basilTuition(tenantId);
