@@ -19,6 +19,7 @@ import { stripeSignature } from "../tests/support/stripe.ts";
 import { BENCH_DATABASE_URL, describeDatabaseUrl, openBenchDatabase } from "./database.ts";
 import { ingestServices } from "./ingest.ts";
 import { paymentIntentEventBody } from "./payloads.ts";
+import { inTurns } from "./pool.ts";
 import { median } from "./stats.ts";
 import { createBenchTenants, deleteBenchTenants, type BenchTenant } from "./tenants.ts";
 
@@ -198,10 +199,7 @@ export async function benchColdStart(options: { runs: number }): Promise<ColdSta
     const runReference = async (i: number) => reference.push(await runChild(pathToFileURL(referenceBundle).href,
       eventFor(i, REFERENCE_WEBHOOK_SECRET), { STRIPE_SECRET_KEY: "sk_test_51BenchReference000000000000", STRIPE_WEBHOOK_SECRET: REFERENCE_WEBHOOK_SECRET }));
     const runFloor = async () => floor.push(await runChild(pathToFileURL(floorBundle).href, {}));
-    const sides = [runOurs, runReference, runFloor];
-    for (let i = 0; i < options.runs; i++) {
-      for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length]!(i);
-    }
+    for (let i = 0; i < options.runs; i++) await inTurns(i, [() => runOurs(i), () => runReference(i), runFloor]);
     return {
       slug: SLUG, databaseUrl: describeDatabaseUrl(),
       ours: sideOf(ours, oursBytes), reference: sideOf(reference, referenceBytes), floor: sideOf(floor, floorBytes),

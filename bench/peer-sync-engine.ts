@@ -15,7 +15,7 @@ import { handler } from "../functions/stripe-webhook/handler.ts";
 import { contextFor } from "../tests/support/services.ts";
 import { signedStripeRequest, stripeSignature } from "../tests/support/stripe.ts";
 import { BENCH_DATABASE_URL } from "./database.ts";
-import { mergeRuns, runPool, throughputOf, type PoolRun, type Throughput } from "./pool.ts";
+import { inTurns, mergeRuns, runPool, throughputOf, type PoolRun, type Throughput } from "./pool.ts";
 import type { BenchTenant } from "./tenants.ts";
 import { paymentIntentEventBody, EVENT_TYPE_MIX } from "./payloads.ts";
 
@@ -146,8 +146,8 @@ export async function benchSyncEnginePeer(options: {
     const warm = (label: string, count: number) => Array.from({ length: count }, (_, i) => customerlessBody(tenant, runId, label, i));
     const warmPeer = warm("warmpeer", 256);
     await runPool(warmPeer.length, top, (i) => engine.processWebhook(warmPeer[i]!, stripeSignature(warmPeer[i]!, { secret: tenant.webhookSecret })));
-    for (const [side, count] of [[services, 1_024], [oneEventServices, 256]] as const) {
-      const requests = warm(`warm${count}`, count).map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
+    for (const [side, label, count] of [[services, "warmgrouped", 1_024], [oneEventServices, "warmone", 256]] as const) {
+      const requests = warm(label, count).map((body) => signedStripeRequest(tenant.id, body, { secret: tenant.webhookSecret }));
       await runPool(requests.length, top, (i) => handler(requests[i]!, contextFor(side, { tenantId: tenant.id })));
     }
     for (const concurrency of levels) {
@@ -166,13 +166,12 @@ export async function benchSyncEnginePeer(options: {
         const oursRequests = bodies.map((body, i) => signedStripeRequest(tenant.id, body, { header: headers[i]! }));
         const oneEventRequests = Array.from({ length: perRound }, (_, i) =>
           signedStripeRequest(tenant.id, customerlessBody(tenant, runId, `${label}one`, i), { secret: tenant.webhookSecret }));
-        const turns = [
+        await inTurns(round, [
           async () => sides.peer.add(await withCpu(serverCpu, perRound, () =>
             runPool(bodies.length, concurrency, (i) => engine.processWebhook(bodies[i]!, headers[i]!).catch(() => void peerErrors++)))),
           async () => sides.ours.add(await oursOn(services, oursRequests)),
           async () => sides.oneEvent.add(await oursOn(oneEventServices, oneEventRequests)),
-        ];
-        for (let k = 0; k < turns.length; k++) await turns[(round + k) % turns.length]!();
+        ]);
       }
       const [ours, oneEvent, peer] = [sides.ours.total(), sides.oneEvent.total(), sides.peer.total()];
       result.push({

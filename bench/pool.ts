@@ -27,6 +27,14 @@ export async function runPool<T>(count: number, concurrency: number, call: (inde
   return { concurrency, count, wallMs: performance.now() - start, latenciesMs, results };
 }
 
+/**
+ * Runs `steps` one after another, the `round`-th step first: over rounds, each takes its turn at going first (so
+ * none always meets the machine, and the tables, as the one before left them).
+ */
+export async function inTurns(round: number, steps: readonly (() => Promise<unknown>)[]): Promise<void> {
+  for (let k = 0; k < steps.length; k++) await steps[(round + k) % steps.length]!();
+}
+
 /** Several runs of one side as one: calls and wall time summed, every latency kept (for the percentiles). */
 export function mergeRuns<T>(runs: readonly PoolRun<T>[]): PoolRun<T> {
   const latenciesMs = new Float64Array(runs.reduce((n, run) => n + run.latenciesMs.length, 0));

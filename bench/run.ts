@@ -11,6 +11,7 @@ import { machineInfo } from "./machine.ts";
 import { summary } from "./report.ts";
 import { benchVerify } from "./verify.ts";
 import { writeFile } from "node:fs/promises";
+import { NODE_POOL_MAX } from "../functions/runtimes/node/database.ts";
 import { openBenchDatabase } from "./database.ts";
 import { ingestServices } from "./ingest.ts";
 import { benchSyncEnginePeer, type PeerReport } from "./peer-sync-engine.ts";
@@ -26,9 +27,6 @@ function eventsPerLevel(): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_EVENTS must be a positive integer, got "${raw}"`);
   return value;
 }
-
-/** functions/runtimes/node/database.ts's default pool size: the dev server's, and a Node container's. */
-const DEV_SERVER_POOL = 10;
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -54,7 +52,7 @@ async function peerSuite(): Promise<PeerReport> {
   // Each side on a pool of its own, as each would run: grouped on the dev server's default pool (10; a group
   // statement is prepared and planned once per connection, so sharing the one-event side's 32 connections
   // would charge it that warm-up again in every round), the one-event path on one connection per delivery in flight.
-  const groupedDb = await openBenchDatabase(DEV_SERVER_POOL);
+  const groupedDb = await openBenchDatabase(NODE_POOL_MAX);
   const db = await openBenchDatabase(Math.max(...CONCURRENCY_LEVELS));
   const { services } = await ingestServices(groupedDb);
   const { services: oneEventServices } = await ingestServices(db, { grouped: false });

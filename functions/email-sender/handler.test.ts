@@ -3,7 +3,7 @@
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
-import type { Db, DbPool, Row } from "../_shared/db/port.ts";
+import type { Db, DbPool } from "../_shared/db/port.ts";
 import { createPostgresDb } from "../_shared/db/postgres.ts";
 import { enqueueEmailStatement, type EnqueueEmailInput } from "../_shared/domain/email/enqueue.ts";
 import { claimDueEmails } from "../_shared/domain/email/claim.ts";
@@ -12,6 +12,7 @@ import { sealEmailData } from "../_shared/domain/email/sealed-data.ts";
 import { ADAPTERS, REAL_DATABASE_URL } from "../../tests/support/database.ts";
 import { openIsolatedDatabase, openPrivateDatabase } from "../../tests/support/private-database.ts";
 import { createSendGridApi, SENDGRID_EU, SENDGRID_GLOBAL } from "../../tests/support/sendgrid-api.ts";
+import { recordingDb } from "../../tests/support/recording-db.ts";
 import { jobRequest } from "../../tests/support/service-role.ts";
 import { contextFor, testServices, type CapturedLogs } from "../../tests/support/services.ts";
 import { configureIntegration, createTenant } from "../../tests/support/tenants.ts";
@@ -27,19 +28,6 @@ afterAll(() => sendgridApi.close());
 type TestServices = Services & { logs: CapturedLogs };
 const apiKeyOf = () => `SG.${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}.${crypto.randomUUID().replaceAll("-", "")}`;
 const TEMPLATES = { welcome: "d-11111111", password_reset: "d-22222222", payment_confirmation: "d-33333333", contract_notification: "d-44444444", marketing: "d-55555555" };
-
-/** `db`, recording the text of every statement sent through it (inside transactions too). */
-function recording(db: Db, texts: string[] = []): { db: Db; texts: string[] } {
-  const wrapped: Db = {
-    query<T extends Row = Row>(text: string, params?: readonly unknown[]) {
-      texts.push(text);
-      return db.query<T>(text, params);
-    },
-    transaction: (work) => db.transaction((tx) => work(recording(tx, texts).db)),
-    execScript: (script) => db.execScript(script),
-  };
-  return { db: wrapped, texts };
-}
 
 interface MessageRow {
   [column: string]: unknown;
@@ -398,7 +386,7 @@ describe.each(ADAPTERS)("email-sender on %s", (adapter) => {
       const { tenantId } = await sendgridTenant();
       await suppress(tenantId, "gone@example.com", "bounce", "all");
       const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => enqueue(tenantId, { to: { email: `family${i}@example.com` } })));
-      const recorded = recording(db);
+      const recorded = recordingDb(db);
 
       expect(await createEmailSender({ random: () => 0.5 })(contextFor({ ...services, db: recorded.db })))
         .toEqual({ claimed: 5, sent: 5, failed: 0, dead: 0, deferred: 0, suppressed: 0 });

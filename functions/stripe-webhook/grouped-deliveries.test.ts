@@ -4,11 +4,12 @@
 // most once, a failing event stored as failed without costing the others, 503 when the database is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../_shared/context.ts";
-import { DbUnavailableError, type Db, type DbPool, type Row } from "../_shared/db/port.ts";
+import { DbUnavailableError, type DbPool } from "../_shared/db/port.ts";
 import { createEventGroups } from "../_shared/webhooks/event-groups.ts";
 import { ADAPTERS, openTestDatabase } from "../../tests/support/database.ts";
 import { callHandler } from "../../tests/support/delivery.ts";
 import { faultyDb } from "../../tests/support/faulty-db.ts";
+import { recordingDb, type RecordedStatements } from "../../tests/support/recording-db.ts";
 import { testServices } from "../../tests/support/services.ts";
 import { paymentIntent, signedStripeRequest, stripeEvent, tuitionInvoice } from "../../tests/support/stripe.ts";
 import { createEnrollment, createStripeTenant } from "../../tests/support/tenants.ts";
@@ -16,21 +17,6 @@ import { handler } from "./handler.ts";
 
 const NOW = Math.floor(Date.now() / 1000);
 
-/** The statements sent through `db` that store webhook events. */
-function recording(db: Db): { db: Db; stores: { text: string }[] } {
-  const stores: { text: string }[] = [];
-  const wrapped: Db = {
-    query<T extends Row = Row>(text: string, params?: readonly unknown[]) {
-      if (text.includes("insert into webhook_events")) stores.push({ text });
-      return db.query<T>(text, params);
-    },
-    transaction: (work) => db.transaction(work),
-    execScript: (script) => db.execScript(script),
-  };
-  return { db: wrapped, stores };
-}
-
-const inserts = (text: string) => text.split("insert into webhook_events").length - 1;
 
 describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   let pool: DbPool;
@@ -45,7 +31,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
    * A school whose integration is already in the instance cache (one delivery made and forgotten), as on a
    * warm instance: concurrent deliveries then reach storage in the same turn, which is what makes a group.
    */
-  async function school(recorded: ReturnType<typeof recording>) {
+  async function school(recorded: RecordedStatements) {
     const services: Services = { ...(await testServices(recorded.db, { cacheTtlMs: 60_000 })), eventGroups: createEventGroups() };
     const secret = `whsec_${crypto.randomUUID().replaceAll("-", "")}`;
     const tenantId = await createStripeTenant(services, secret);
@@ -63,7 +49,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
     stripeEvent(type, paymentIntent(fields), { created });
 
   it("stores concurrent events of different intents in one statement, each answered, stored and applied once", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { tenantId, enrollmentId, deliver } = await school(recorded);
     const events = Array.from({ length: 12 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
@@ -72,7 +58,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
 
     expect(answers.map((a) => [a.status, a.json])).toEqual(events.map(() => [200, { received: 1, duplicates: 0, failed: 0 }]));
     // All twelve reached storage in the same turn: grouped by fours (maxEvents), three statements hold them.
-    expect(stores.map((s) => inserts(s.text))).toEqual([4, 4, 4]);
+    expect(stores.map((s) => s.events)).toEqual([4, 4, 4]);
     const rows = await pool.query<{ external_id: string; status: string }>(
       "select external_id, status from webhook_events where tenant_id = $1 and source = 'stripe'", [tenantId]);
     expect(rows.map((r) => r.external_id).sort()).toEqual(events.map((e) => e.id).sort());
@@ -83,7 +69,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   });
 
   it("takes the one-event path for a delivery alone", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { enrollmentId, deliver } = await school(recorded);
     const answer = await deliver(intentEvent("payment_intent.succeeded", { enrollmentId }));
@@ -93,7 +79,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   });
 
   it("answers the same event delivered twice at once as stored and duplicate, applied once", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { tenantId, enrollmentId, deliver } = await school(recorded);
     const event = intentEvent("payment_intent.succeeded", { enrollmentId, amount: 31_000 });
@@ -114,7 +100,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   });
 
   it("applies two events of one intent in separate statements, so neither change is lost", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { tenantId, enrollmentId, deliver } = await school(recorded);
     const id = `pi_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
@@ -127,14 +113,14 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
     const answers = await Promise.all([deliver(processingAgain), deliver(succeeded)]);
 
     expect(answers.map((a) => a.json)).toEqual([{ received: 1, duplicates: 0, failed: 0 }, { received: 1, duplicates: 0, failed: 0 }]);
-    expect(stores.slice(1).every((s) => inserts(s.text) === 1)).toBe(true);
+    expect(stores.slice(1).every((s) => s.events === 1)).toBe(true);
     const [payment] = await pool.query<{ status: string; amount: number }>(
       "select status, amount from payments where tenant_id = $1 and stripe_payment_intent = $2", [tenantId, id]);
     expect(payment).toEqual({ status: "succeeded", amount: 27_500 });
   });
 
   it("groups the tuition invoices of the 1st of the month, and keeps two events of one invoice apart", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { tenantId, deliver } = await school(recorded);
     const paidInvoice = (id?: string) => tuitionInvoice({ ...(id ? { id } : {}), amountPaid: 30_000, status: "paid" });
@@ -149,7 +135,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
 
     expect(answers.map((a) => a.json)).toEqual(answers.map(() => ({ received: 1, duplicates: 0, failed: 0 })));
     // Four invoices share the first statement; the second event of the retried invoice waits for the next.
-    expect(stores.map((s) => inserts(s.text))).toEqual([4, 1]);
+    expect(stores.map((s) => s.events)).toEqual([4, 1]);
     const payments = await pool.query<{ stripe_invoice: string; status: string }>(
       "select stripe_invoice, status from payments where tenant_id = $1 order by stripe_invoice", [tenantId]);
     expect(payments).toEqual([...invoices.map((i) => i.id), retried.id].sort().map((id) => ({ stripe_invoice: id, status: "succeeded" })));
@@ -161,7 +147,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   });
 
   it("stores an event whose effect fails as failed, and the rest of its group as processed", async () => {
-    const recorded = recording(pool);
+    const recorded = recordingDb(pool);
     const { stores } = recorded;
     const { tenantId, enrollmentId, deliver } = await school(recorded);
     const good = Array.from({ length: 3 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
@@ -174,7 +160,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
       ...good.map(() => ({ received: 1, duplicates: 0, failed: 0 })), { received: 1, duplicates: 0, failed: 1 },
     ]);
     // Together first; then each on its own, and the failing one once more to store it as failed.
-    expect(stores.map((s) => inserts(s.text))).toEqual([4, 1, 1, 1, 1, 1]);
+    expect(stores.map((s) => s.events)).toEqual([4, 1, 1, 1, 1, 1]);
     const rows = await pool.query<{ external_id: string; status: string; last_error: string | null }>(
       "select external_id, status, last_error from webhook_events where tenant_id = $1", [tenantId]);
     const byId = new Map(rows.map((r) => [r.external_id, r]));
@@ -186,7 +172,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
   });
 
   it("answers 503 to every event of a group when the database is unreachable, and stores none", async () => {
-    const recorded = recording(faultyDb(pool, (text) =>
+    const recorded = recordingDb(faultyDb(pool, (text) =>
       text.includes("e1 as (") ? new DbUnavailableError("database unavailable: ECONNRESET") : undefined));
     const { tenantId, enrollmentId, deliver } = await school(recorded);
     const events = Array.from({ length: 3 }, () => intentEvent("payment_intent.succeeded", { enrollmentId }));
@@ -194,7 +180,7 @@ describe.each(ADAPTERS)("grouped stripe deliveries (%s)", (adapter) => {
     const answers = await Promise.all(events.map(deliver));
 
     expect(answers.map((a) => [a.status, a.headers.get("retry-after")])).toEqual(events.map(() => [503, "30"]));
-    expect(recorded.stores.map((s) => inserts(s.text))).toEqual([3]);
+    expect(recorded.stores.map((s) => s.events)).toEqual([3]);
     const [stored] = await pool.query<{ n: number }>("select count(*)::int as n from webhook_events where tenant_id = $1", [tenantId]);
     expect(stored!.n).toBe(0);
   });

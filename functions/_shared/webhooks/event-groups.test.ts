@@ -2,8 +2,9 @@
 // what happens to an effect whose builder throws, and to one that names no keys, when others are grouped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADAPTERS, openTestDatabase } from "../../../tests/support/database.ts";
+import { recordingDb } from "../../../tests/support/recording-db.ts";
 import { createTenant } from "../../../tests/support/tenants.ts";
-import type { Db, DbPool, Row } from "../db/port.ts";
+import type { DbPool } from "../db/port.ts";
 import { sql } from "../db/sql.ts";
 import { createEventGroups } from "./event-groups.ts";
 import type { EffectOf, IncomingEvent } from "./record-event.ts";
@@ -17,20 +18,6 @@ describe.each(ADAPTERS)("event groups on %s", (adapter) => {
   });
   afterAll(() => pool?.close());
 
-  /** `pool`, counting the statements that store events, each with how many events it stores. */
-  function counting(): { db: Db; stores: number[] } {
-    const stores: number[] = [];
-    const db: Db = {
-      query<T extends Row = Row>(text: string, params?: readonly unknown[]) {
-        if (text.includes("insert into webhook_events")) stores.push(text.split("insert into webhook_events").length - 1);
-        return pool.query<T>(text, params);
-      },
-      transaction: (work) => pool.transaction(work),
-      execScript: (script) => pool.execScript(script),
-    };
-    return { db, stores };
-  }
-
   const statusOf = async (tenantId: string, externalId: string) =>
     (await pool.query<{ status: string }>("select status from webhook_events where tenant_id = $1 and external_id = $2", [tenantId, externalId]))[0]?.status;
 
@@ -42,7 +29,7 @@ describe.each(ADAPTERS)("event groups on %s", (adapter) => {
   });
 
   it("stores an event whose effect builder throws as failed, and groups the others", async () => {
-    const { db, stores } = counting();
+    const { db, stores } = recordingDb(pool);
     const tenantId = await createTenant(pool);
     const groups = createEventGroups();
     const good = [incoming("test.ok"), incoming("test.ok")];
@@ -57,13 +44,13 @@ describe.each(ADAPTERS)("event groups on %s", (adapter) => {
     expect(results.map((r) => r.outcome)).toEqual(["processed", "processed", "failed"]);
     expect(results[2]!.error).toMatch(/TypeError: an event shaped like nothing we expected/);
     expect(await statusOf(tenantId, bad.externalId)).toBe("failed");
-    expect(stores.sort()).toEqual([1, 2]); // the failed one alone, the two others in one statement
+    expect(stores.map((s) => s.events).sort()).toEqual([1, 2]); // the failed one alone, the two others in one statement
     const [applied] = await pool.query<{ n: number }>("select count(*)::int as n from audit_log where tenant_id = $1 and action = 'grouped'", [tenantId]);
     expect(applied!.n).toBe(2);
   });
 
   it("applies an effect that names no keys alone, however many events wait", async () => {
-    const { db, stores } = counting();
+    const { db, stores } = recordingDb(pool);
     const tenantId = await createTenant(pool);
     const groups = createEventGroups();
     const unkeyed: EffectOf = (t, e) => {
@@ -75,6 +62,6 @@ describe.each(ADAPTERS)("event groups on %s", (adapter) => {
     const results = await Promise.all(events.map((event) => groups.record(db, tenantId, "stripe", event, unkeyed)));
 
     expect(results.map((r) => r.outcome)).toEqual(["processed", "processed", "processed"]);
-    expect(stores).toEqual([1, 1, 1]);
+    expect(stores.map((s) => s.events)).toEqual([1, 1, 1]);
   });
 });

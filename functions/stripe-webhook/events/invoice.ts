@@ -1,5 +1,5 @@
-import { sql, type Statement } from "../../_shared/db/sql.ts";
-import { unlessIntentConfirmationStarted } from "../../_shared/domain/email/confirmation-pairing.ts";
+import type { Statement } from "../../_shared/db/sql.ts";
+import { unlessIntentConfirmationOnItsWay } from "../../_shared/domain/email/confirmation-pairing.ts";
 import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import { invoiceEmail, type InvoiceEmailKind } from "../../_shared/domain/email/invoice-emails.ts";
 import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
@@ -53,7 +53,7 @@ export const onInvoice: StripeEventEffect = (tenantId, event) => {
     : unpaidInvoiceEmail("payment_failed", tenantId, invoice, { ...fields, invoiceId: fields.invoiceId, to: fields.to });
   // An invoice that does not name its intent (API 2025-03-31 and later): see confirmation-pairing.ts.
   const emailGate = (gate: Statement) =>
-    paid && !fields.paymentIntent && fields.invoiceId ? sql`${gate} and ${unlessIntentConfirmationStarted(tenantId, fields.invoiceId)}` : gate;
+    paid && !fields.paymentIntent && fields.invoiceId ? unlessIntentConfirmationOnItsWay(gate, tenantId, fields.invoiceId) : gate;
   return {
     statements: (gate) => [upsertPaymentStatement(payment, gate), ...(email ? [enqueueEmailStatement(email, emailGate(gate))] : [])],
     // The payments row it upserts (found by its intent when the invoice names one, and unique by invoice too)

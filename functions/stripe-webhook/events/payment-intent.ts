@@ -1,4 +1,4 @@
-import { sql, type Statement } from "../../_shared/db/sql.ts";
+import type { Statement } from "../../_shared/db/sql.ts";
 import { unlessIntentPaysInvoice } from "../../_shared/domain/email/confirmation-pairing.ts";
 import { enqueueEmailStatement } from "../../_shared/domain/email/enqueue.ts";
 import { paymentConfirmation } from "../../_shared/domain/email/payment-confirmation.ts";
@@ -55,8 +55,7 @@ export const onPaymentIntent: StripeEventEffect = (tenantId, event) => {
   const confirmation = paymentConfirmation(payment, { email: receiptEmail });
   // Since API 2025-03-31 a tuition intent may look like this one: one our Checkout did not make (it marks every
   // intent it creates with metadata.kind) may pay an invoice. See confirmation-pairing.ts.
-  const emailGate = metadata.kind !== "enrollment_fee"
-    ? (gate: Statement) => sql`${gate} and ${unlessIntentPaysInvoice(tenantId, paymentIntent)}`
-    : (gate: Statement) => gate;
+  const emailGate = (gate: Statement) =>
+    metadata.kind === "enrollment_fee" ? gate : unlessIntentPaysInvoice(gate, tenantId, paymentIntent);
   return { statements: (gate) => [upsertPaymentStatement(payment, gate), enqueueEmailStatement(confirmation, emailGate(gate))], keys };
 };

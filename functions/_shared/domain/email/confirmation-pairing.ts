@@ -10,15 +10,15 @@ import { raw, sql, type Statement } from "../../db/sql.ts";
 // never reach the family, so it does not stand in for the other.
 const ON_ITS_WAY = "('sending', 'sent', 'failed')";
 
-/** Gate for an intent's confirmation: not when the intent is already known to pay an invoice. */
-export function unlessIntentPaysInvoice(tenantId: string, paymentIntent: string): Statement {
-  return sql`not exists (select 1 from payments
+/** `gate`, and: the intent is not already known to pay an invoice (then the invoice confirms it). */
+export function unlessIntentPaysInvoice(gate: Statement, tenantId: string, paymentIntent: string): Statement {
+  return sql`${gate} and not exists (select 1 from payments
      where tenant_id = ${tenantId}::uuid and stripe_payment_intent = ${paymentIntent} and stripe_invoice is not null)`;
 }
 
-/** Gate for an invoice's confirmation: not when its intent's own confirmation is on its way. */
-export function unlessIntentConfirmationStarted(tenantId: string, invoice: string): Statement {
-  return sql`not exists (select 1 from payments p
+/** `gate`, and: the confirmation of the invoice's intent is not on its way (then it confirms the payment). */
+export function unlessIntentConfirmationOnItsWay(gate: Statement, tenantId: string, invoice: string): Statement {
+  return sql`${gate} and not exists (select 1 from payments p
       join email_messages e on e.tenant_id = p.tenant_id and e.kind = 'payment_confirmation'
                            and e.dedupe_key = p.stripe_payment_intent and e.status in ${raw(ON_ITS_WAY)}
      where p.tenant_id = ${tenantId}::uuid and p.stripe_invoice = ${invoice})`;
@@ -27,20 +27,16 @@ export function unlessIntentConfirmationStarted(tenantId: string, invoice: strin
 /**
  * When `invoice_payment.paid` links an intent to its invoice: of the two confirmations, withdraws the one still
  * queued that should not go — the intent's, unless that one is on its way, then the invoice's. A withdrawn
- * message was never sent; it is deleted. Answers the dedupe key withdrawn, if any.
+ * message was never sent; it is deleted.
  */
-export async function keepOneConfirmation(
-  tx: Db, link: { tenantId: string; paymentIntent: string; invoice: string },
-): Promise<string | undefined> {
-  const [withdrawn] = await tx.query<{ dedupe_key: string }>(
-    `delete from email_messages m
-      where m.tenant_id = $1 and m.kind = 'payment_confirmation' and m.status = 'queued'
-        and m.dedupe_key = case
+export async function keepOneConfirmation(tx: Db, link: { tenantId: string; paymentIntent: string; invoice: string }): Promise<void> {
+  const { tenantId, paymentIntent, invoice } = link;
+  const withdraw = sql`delete from email_messages
+      where tenant_id = ${tenantId}::uuid and kind = 'payment_confirmation' and status = 'queued'
+        and dedupe_key = case
           when exists (select 1 from email_messages s
-                        where s.tenant_id = $1 and s.kind = 'payment_confirmation' and s.dedupe_key = $2 and s.status in ${ON_ITS_WAY})
-          then $3 else $2 end
-      returning m.dedupe_key`,
-    [link.tenantId, link.paymentIntent, link.invoice],
-  );
-  return withdrawn?.dedupe_key;
+                        where s.tenant_id = ${tenantId}::uuid and s.kind = 'payment_confirmation'
+                          and s.dedupe_key = ${paymentIntent} and s.status in ${raw(ON_ITS_WAY)})
+          then ${invoice} else ${paymentIntent} end`;
+  await tx.query(withdraw.text, withdraw.values);
 }
